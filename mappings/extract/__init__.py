@@ -1,0 +1,36 @@
+"""Text in, mentions out: one finder per kind of thing (documents, provinces, officials, meetings, links)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mappings.article import Article
+from mappings.extract.documents import Citation, find_citations
+from mappings.extract.links import LinkMention, find_links
+from mappings.extract.meetings import MeetingMention, find_meeting
+from mappings.extract.officials import OfficialMention, find_officials
+from mappings.extract.provinces import ProvinceMention, find_provinces
+from mappings.reference import load_units
+from mappings.segment import Sentence, sentences
+from mappings.text import match_form
+
+
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    text: str                      # the body's match form: every span below indexes it (and the body)
+    sentences: list[Sentence]
+    citations: list[Citation]
+    links: list[LinkMention]
+    provinces: list[ProvinceMention]
+    officials: list[OfficialMention]
+    meeting: MeetingMention | None
+
+
+def extract(article: Article) -> Mentions:
+    text = match_form(article.text)
+    spans = sentences(text)
+    citations = find_citations(text, article.published)
+    places = frozenset(match_form(form).casefold() for u in load_units() for form in (u.name, *u.aliases))
+    return Mentions(
+        text=text, sentences=spans, citations=citations, links=find_links(text, citations, spans),
+        provinces=find_provinces(text, article.published), officials=find_officials(text, places),
+        meeting=find_meeting(text, spans))

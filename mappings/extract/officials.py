@@ -1,0 +1,179 @@
+"""Officials and their positions: text (match form) in, `OfficialMention`s out.
+
+A person's name is 2-4 capitalised syllables starting with a family name (rules/officials.toml). A name
+counts as an official only in a person context:
+  CASE 1  an honorific before it      "đồng chí Tống Ngọc Bắc", "Ông Võ Văn Thưởng", "các đồng chí: A, ...; B"
+  CASE 2  a title before it           "Bí thư Tỉnh ủy Đỗ Trọng Hưng", "Bí thư Huyện ủy Thọ Xuân Lê Đình Hải"
+  CASE 3  a title after it            "Nguyễn Văn Hùng, Ủy viên Ban Thường vụ, ...", "Trần Tuấn Anh - Trưởng Ban ..."
+Positions are the titles before the name (CASE 2), the comma-separated titles after it, and the title of a
+group label ("các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy: A, ...; B, ...").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from mappings.patterns import alternation
+from mappings.rules import word_lists
+from mappings.text import match_form
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_SEPARATOR = re.compile(r"\s*(?:,|\s[-–])\s*")
+_SEGMENT_END = re.compile(r"[,;:()\n“”\"]|\.(?=\s|$)|\s[-–]\s")
+_GROUP_SEPARATOR = re.compile(r"\s*[;,]\s*(?:(?:và|cùng)\s+)?(?:(?:đồng chí|ông|bà)\s+)?$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialMention:
+    name: Span
+    positions: tuple[Span, ...]
+    rule: str
+    genitive: bool      # written after "của": an author or owner, not someone acting
+
+
+@cache
+def _lists() -> dict[str, tuple[str, ...]]:
+    return word_lists("officials")
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    return frozenset(match_form(s) for s in _lists()["surnames"])
+
+
+@cache
+def _heads() -> re.Pattern[str]:
+    return re.compile(rf"(?:{alternation(_lists()['position_heads'])})(?!\w)", re.I)
+
+
+@cache
+def _org_heads() -> re.Pattern[str]:
+    return re.compile(rf"(?:{alternation(_lists()['organization_heads'])})(?!\w)")
+
+
+@cache
+def _clause_word() -> re.Pattern[str]:
+    # case-sensitive: verbs are lower-case in running text, "Ban Tổ chức" is an organisation
+    return re.compile(rf"\s(?:{alternation(_lists()['clause_words'])})(?!\w)")
+
+
+@cache
+def _honorific_before() -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{alternation(_lists()['honorifics'])})\s*:?\s*$", re.I)
+
+
+@cache
+def _excluded() -> frozenset[str]:
+    return frozenset(match_form(n).casefold() for n in _lists()["not_officials"])
+
+
+def find_officials(text: str, place_names: frozenset[str] = frozenset()) -> list[OfficialMention]:
+    """Every official mention in `text` (match form); `place_names` (casefolded) are never people."""
+    found: list[OfficialMention] = []
+    for name in _names(text):
+        written = text[name.start:name.end]
+        if written.casefold() in _excluded() or written.casefold() in place_names or _is_credit(text, name.start):
+            continue
+        mention = _in_context(text, name, found)
+        if mention:
+            found.append(mention)
+    return found
+
+
+def _names(text: str) -> list[Span]:
+    """Runs of capitalised words; in each, the name is the tail that starts with a family name."""
+    names, run = [], []
+    for word in _WORD.finditer(text):
+        if word.group(0)[0].isupper() and (not run or text[run[-1].end():word.start()] == " "):
+            run.append(word)
+            continue
+        names += _name_in(run)
+        run = [word] if word.group(0)[0].isupper() else []
+    return names + _name_in(run)
+
+
+def _name_in(run: list[re.Match[str]]) -> list[Span]:
+    words = [w for w in run if w.group(0).casefold() not in ("ông", "bà", "đồng")] if len(run) > 2 else run
+    if 2 <= len(words) <= 4 and words[0].group(0) in _surnames():
+        return [Span(words[0].start(), words[-1].end())]
+    for size in (3, 4, 2):
+        tail = words[-size:]
+        if len(words) > size and tail[0].group(0) in _surnames():
+            return [Span(tail[0].start(), tail[-1].end())]
+    return []
+
+
+def _is_credit(text: str, start: int) -> bool:
+    before = text[max(0, start - 15):start].casefold().rstrip()
+    return before.endswith(tuple(m.rstrip(":") for m in _lists()["credit_markers"]) + tuple(_lists()["credit_markers"]))
+
+
+def _in_context(text: str, name: Span, earlier: list[OfficialMention]) -> OfficialMention | None:
+    before = text[max(0, name.start - 160):name.start]
+    title_before = _title_before(text, name.start)
+    after = _titles_after(text, name.end)
+    genitive = bool(re.search(r"(?<!\w)của\s+(?:(?:đồng chí|ông|bà)\s+)?$", text[max(0, (title_before or name).start - 30):(title_before or name).start], re.I))
+    positions = ((title_before,) if title_before else ()) + after + _group_title(text, name.start)
+    if title_before or after:
+        return OfficialMention(name, positions, "officials.titled", genitive)
+    if _honorific_before().search(before) or _continues_list(text, name.start, earlier):
+        return OfficialMention(name, positions, "officials.honorific", genitive)
+    return None
+
+
+def _title_before(text: str, start: int) -> Span | None:
+    """CASE 2: the nearest title head before the name, with nothing but its organisation in between."""
+    window_start = max(0, start - 90)
+    best = None
+    for head in _heads().finditer(text, window_start, start):
+        between = text[head.end():start]
+        if not _SEGMENT_END.search(between) and not _clause_word().search(" " + between.rstrip()):
+            best = best or Span(head.start(), start - (len(between) - len(between.rstrip())))
+    return best
+
+
+def _titles_after(text: str, end: int) -> tuple[Span, ...]:
+    """CASE 3: ", Ủy viên ..., Bí thư ..." — each part opens with a title (or, after one, an organisation)."""
+    positions: list[Span] = []
+    pos = end
+    while (sep := _SEPARATOR.match(text, pos)) and sep.end() > pos:
+        opener = _heads().match(text, sep.end()) or (_org_heads().match(text, sep.end()) if positions else None)
+        if not opener:
+            break
+        segment_end = _segment_end(text, opener.end())
+        positions.append(Span(sep.end(), segment_end))
+        pos = segment_end
+    return tuple(positions)
+
+
+def _segment_end(text: str, start: int) -> int:
+    limit = min(len(text), start + 120)
+    stops = [m.start() for m in (_SEGMENT_END.search(text, start, limit), _clause_word().search(text, start, limit)) if m]
+    end = min(stops, default=limit)
+    return start + len(text[start:end].rstrip())
+
+
+def _group_title(text: str, start: int) -> tuple[Span, ...]:
+    """"các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy: A, ...": the label's title belongs to each listed name."""
+    sentence_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
+    label = re.compile(r"các\s+(?:đồng chí|ông|bà)\s+(?P<title>[^:;]{3,80}?)\s*:", re.I)
+    for match in label.finditer(text, sentence_start, start):
+        if _heads().match(match["title"]):
+            return (Span(match.start("title"), match.end("title")),)
+    return ()
+
+
+def _continues_list(text: str, start: int, earlier: list[OfficialMention]) -> bool:
+    """"...; Đỗ Minh Tuấn, ..." right after an earlier official's titles in the same list."""
+    if not earlier:
+        return False
+    last = earlier[-1]
+    last_end = last.positions[-1].end if last.positions else last.name.end
+    return bool(_GROUP_SEPARATOR.fullmatch(text, last_end, start))

@@ -1,0 +1,78 @@
+"""Provinces and centrally-run cities, from the gazetteer in ontology/reference/provinces.toml."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from mappings.patterns import alternation
+from mappings.reference import Unit, load_units
+from mappings.rules import word_lists
+from mappings.text import match_form
+
+_WORD_BEFORE = re.compile(r"(\S+)\s+$")
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceMention:
+    start: int
+    end: int
+    key: str
+    name: str
+    rule: str
+
+
+@cache
+def _forms() -> dict[str, tuple[Unit, ...]]:
+    """Every written form (match form) → the units it may name."""
+    table: dict[str, list[Unit]] = {}
+    for unit in load_units():
+        for form in (unit.name, *unit.aliases):
+            table.setdefault(match_form(form), []).append(unit)
+    return {form: tuple(units) for form, units in table.items()}
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{alternation(list(_forms()))})(?!\w)")
+
+
+def find_provinces(text: str, published: str | None) -> list[ProvinceMention]:
+    """Province names in `text` (match form) that name a place, never part of a person's name."""
+    places = word_lists("places")
+    found = []
+    for match in _pattern().finditer(text):
+        units = _forms()[match_form(match.group(0))]
+        if not _is_place(text, match, units, places):
+            continue
+        unit = _choose(units, published, _is_former(text, match.end(), places["former_markers"]))
+        found.append(ProvinceMention(match.start(), match.end(), unit.key, unit.name, "places.gazetteer"))
+    return found
+
+
+def _is_place(text: str, match: re.Match[str], units: tuple[Unit, ...], places: dict[str, tuple[str, ...]]) -> bool:
+    before = text[: match.start()]
+    if any(text.startswith(ex, match.start() - ex.find(match.group(0))) for ex in places["exclusions"]
+           if match.group(0) in ex):
+        return False
+    if all(u.needs_prefix for u in units) and not before.rstrip().endswith(places["city_prefixes"]):
+        return False
+    word = _WORD_BEFORE.search(before[-40:])
+    if word and word.group(1)[0].isupper() and not before.rstrip()[-1:] in ",;:.()–-":
+        return word.group(1).casefold() in {w.casefold() for w in places["allowed_before"]}
+    return True
+
+
+def _is_former(text: str, end: int, markers: tuple[str, ...]) -> bool:
+    return text[end:end + 8].lstrip().startswith(markers)
+
+
+def _choose(units: tuple[Unit, ...], published: str | None, former: bool) -> Unit:
+    """The unit valid when the article was written; before the 2025 merger when unknown or "(cũ)"."""
+    if former or not published:
+        day = dt.date(2025, 6, 30)
+    else:
+        day = dt.date(int(published[:4]), int(published[5:7] or 1), int(published[8:10] or 1) if len(published) > 7 else 1)
+    valid = [u for u in units if (u.valid_from is None or u.valid_from <= day) and (u.valid_until is None or day <= u.valid_until)]
+    return (valid or list(units))[0]

@@ -1,0 +1,74 @@
+"""Named regex pieces, built from the rule files (eyecite `regexes.py` style).
+
+Every pattern runs on `text.match_form(...)` of the body, so "Ð" is "Đ" and "hoà" is "hòa" here.
+Group names are the record fields they fill (`number`, `abbr`, `issuer`, `year`, `day`, `month`).
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from mappings.rules import document_types, word_lists
+from mappings.text import match_form
+
+
+def alternation(words: tuple[str, ...] | list[str]) -> str:
+    """Longest first, so "Phó Bí thư" wins over "Bí thư"; words match in the body's match form."""
+    forms = sorted({match_form(w) for w in words}, key=len, reverse=True)
+    return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+
+
+# A number in a symbol: "39", "01", "1881".
+NUMBER = r"\d{1,5}"
+# The issuing-body code after the slash: TW, BTCTW, TU, BTCTU, UBND, BCSĐ, TƯ ...
+ISSUER_CODE = r"[A-ZĐƯ][A-ZĐƯa-z0-9]{0,11}(?![\w])"
+# A four-digit year inside state symbols: 152/2025/NĐ-CP.
+YEAR = r"(?:19|20)\d{2}"
+
+
+@cache
+def abbr_alternation() -> str:
+    abbrs = {a for t in document_types() for a in t.abbr}
+    return "|".join(sorted(map(re.escape, abbrs), key=len, reverse=True))
+
+
+@cache
+def party_symbol() -> re.Pattern[str]:
+    """39-CT/TW, 126- QĐ/TW, 21-KL-TW (malformed), 571-CV/UBND."""
+    return re.compile(rf"(?<![\w/.-])(?P<number>\d{{1,4}})\s?-\s?(?P<abbr>{abbr_alternation()})\s?[/-]\s?(?P<issuer>{ISSUER_CODE})")
+
+
+@cache
+def state_symbol() -> re.Pattern[str]:
+    """439/QĐ-TTg, 09/NQ-CP, 152/2025/NĐ-CP."""
+    return re.compile(rf"(?<![\w/.-])(?P<number>{NUMBER})\s?/\s?(?:(?P<year>{YEAR})\s?/\s?)?"
+                      rf"(?P<abbr>{abbr_alternation()})\s?-\s?(?P<issuer>{ISSUER_CODE})")
+
+
+# 54/2017/QH14, 12/2023/QH15: the issuer is the legislature and its term; the type is the word before.
+LAW_SYMBOL = re.compile(rf"(?<![\w/.-])(?P<number>{NUMBER})/(?P<year>{YEAR})/(?P<issuer>(?:UBTV)?QH\d{{1,2}})(?![\w])")
+
+
+@cache
+def type_word() -> re.Pattern[str]:
+    """A type word (Chỉ thị, Kết luận ...) or a short form (NQ) as a whole word."""
+    words = [w for t in document_types() for w in t.words]
+    short = [w for t in document_types() for w in t.short]
+    return re.compile(rf"(?<!\w)(?:(?P<word>{alternation(words)})|(?P<short>{alternation(short)}))(?!\w)", re.I)
+
+
+# Between a type word and its number: "Chương trình hành động số", "Nghị quyết liên tịch số".
+WORD_TO_NUMBER = re.compile(r"(?:\s+(?:hành\s+động|liên\s+tịch))?\s+(?:số\s*)?$|\s*$", re.I)
+
+
+@cache
+def number_only() -> re.Pattern[str]:
+    """`Chỉ thị số 39`, `Nghị quyết 35`, `NQ 35`: a type word and a number without a symbol."""
+    units = alternation(word_lists("text")["number_units"])
+    return re.compile(rf"\s+(?:(?P<so>số)\s*)?(?P<number>\d{{1,4}})(?![\d/.,-]\d|\s?-\s?[A-ZĐ]|\w|\s+(?:{units})(?!\w))", re.I)
+
+
+# Dates: 18/8/2014, 18-8-2014, 15.5.2016, ngày 18 tháng 8 năm 2014; a day/month alone needs a context word.
+DATE_NUMERIC = re.compile(r"(?<![\d/.-])(?P<day>\d{1,2})\s?(?P<sep>[/.-])\s?(?P<month>\d{1,2})\s?(?P=sep)\s?(?P<year>(?:19|20)\d{2})(?!\d)")
+DATE_WORDS = re.compile(r"(?P<day>\d{1,2})\s+tháng\s+(?P<month>\d{1,2})\s+năm\s+(?P<year>\d{4})(?!\d)", re.I)
+DATE_PARTIAL = re.compile(r"(?<![\d/.-])(?P<day>\d{1,2})\s?(?P<sep>[/.-])\s?(?P<month>\d{1,2})(?![\d]|[/.-]\s?\d)")

@@ -1,0 +1,68 @@
+"""Text normalisation steps that keep character offsets (eyecite `clean.py` style).
+
+`match_form` rewrites a text into the form every rule is matched against. It never changes the
+length of the text, so a span found in the match form is the same span in the original:
+    >>> text = "Thanh Hoá, Ðảng"
+    >>> match_form(text)
+    'Thanh Hóa, Đảng'
+    >>> len(match_form(text)) == len(text)
+    True
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# One-for-one character substitutions: look-alikes and spaces.
+_CHAR_TABLE = str.maketrans({
+    "\u00d0": "\u0110",  # Ð (Icelandic eth) written for Đ
+    "\u00f0": "\u0111",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u200b": " ", "\ufeff": " ",
+    "\u2010": "-", "\u2011": "-", "\u2212": "-",
+})
+
+# Old-style tone placement on "oa", "oe", "uy" (hoà, khoẻ, thuỷ) moved to the first vowel (hòa, khỏe,
+# thủy), so both spellings match one rule. Both forms are two code points in NFC.
+_TONED = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ"}
+_BASE_TONED = {"o": "òóỏõọ", "u": "ùúủũụ"}
+_TONE_PAIRS: dict[str, str] = {}
+for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
+    for _i, _toned_second in enumerate(_TONED[_second]):
+        _toned_first = _BASE_TONED[_first][_i]
+        for _a, _b, _c, _d in ((_first, _toned_second, _toned_first, _second),
+                               (_first.upper(), _toned_second, _toned_first.upper(), _second),
+                               (_first.upper(), _toned_second.upper(), _toned_first.upper(), _second.upper())):
+            _TONE_PAIRS[_a + _b] = _c + _d
+_TONE_RE = re.compile("|".join(map(re.escape, _TONE_PAIRS)))
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def match_form(text: str) -> str:
+    """Same-length form for matching: look-alike letters, spaces and tone placement unified."""
+    return _TONE_RE.sub(lambda m: _TONE_PAIRS[m.group(0)], nfc(text).translate(_CHAR_TABLE))
+
+
+def fold(text: str) -> str:
+    """Diacritics removed, đ→d, lower-cased: the key for slugs and diacritic-blind search.
+
+    >>> fold("Thanh Hoá")
+    'thanh hoa'
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").casefold()
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug.
+
+    >>> slugify("Ban Thường vụ Tỉnh ủy")
+    'ban-thuong-vu-tinh-uy'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def is_capitalized(word: str) -> bool:
+    return bool(word) and word[0].isupper()
