@@ -69,7 +69,7 @@ def _document_keys(cited: list[Citation]) -> list[str]:
     keys = []
     for c in cited:
         if c.symbol:
-            keys.append(f"{worded.get(c.symbol, c.type_id)} {c.symbol}")
+            keys.append(f"{c.type_id if 'typed' in c.rule else worded.get(c.symbol, c.type_id)} {c.symbol}")
             continue
         same = {d.symbol for d in cited if d.symbol and d.type_id == c.type_id and d.number.lstrip("0") == c.number.lstrip("0")}
         keys.append(f"{c.type_id} {same.pop()}" if len(same) == 1 else f"{c.type_id} #{c.number.lstrip('0') or '0'}")
@@ -175,6 +175,6 @@ def _meeting_documents(found: Mentions, keys: list[str], names: list[tuple[int, 
         if not is_about_meeting(found.text, sentence, core, people):
             continue
         for key, c in zip(keys, found.citations):
-            if sentence.start <= c.start < sentence.end and c.nested_in is None and c.symbol and key not in documents:
+            if sentence.start <= c.start < sentence.end and c.nested_in is None and "#" not in key and key not in documents:
                 documents.append(key)
     return tuple(documents)

@@ -26,9 +26,12 @@ _GAP = re.compile(r"\s*,?\s*")
 # "của Bộ Chính trị", "do Ban Bí thư", or the body right after ("... ngày 16/6/2022 Hội nghị lần thứ năm Ban Chấp hành
 # Trung ương Đảng"): a comma needs "của" after it, else the next clause's subject would be taken for the issuer.
 _OF = re.compile(r"(?:\s*,?\s*(?:của|do)\s+|\s+)(?:Hội nghị\s+(?:lần thứ\s+\S+|Trung ương\s+\d+)\s+)?", re.I)
-_JOIN = re.compile(r"\s*(?:,|;|và)\s*")
+# Coordination: "A và B" (a list separated by commas or semicolons is separate items).
+_JOIN = re.compile(r"\s*,?\s*và\s+")
 # "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
 _ALIAS = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là[^)]*\)", re.I)
+# A body right after a title ("Bí thư Tỉnh ủy") names the person's post, not an actor.
+_IN_TITLE = re.compile(r"(?:Bí thư|Chủ tịch|Trưởng|Phó|Ủy viên|Giám đốc)\s+$", re.I)
 _ISSUED_BY_BEFORE = re.compile(r"(?:đã\s+)?(?:\S+\s+){0,6}?(?:ban hành|tại)\s+$", re.I)
 
 
@@ -47,7 +50,7 @@ class Citation:
     title: str | None = None
     title_span: tuple[int, int] | None = None
     tail_end: int = 0
-    joined_to_next: bool = False
+    joined_to: int | None = None   # start of the citation joined to this one by "và"
     nested_in: int | None = None   # index of the citation whose title contains this one
 
     @property
@@ -154,14 +157,14 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
         pos = body.end
     if body and not date and (later := date_at(text, _GAP.match(text, pos).end())) and later.year:
         date, pos = later, later.end
-    next_head = next((h.start for h in heads if h.start >= pos), len(text))
     title = read_title(text, pos, heads, head.type_id)
     if title:
         pos = title.end
     if alias := _ALIAS.match(text, pos):
         pos = alias.end()
-    joined = bool(next_head < len(text) and (j := _JOIN.match(text, pos)) and j.end() == next_head)
-    cited = replace(head, date=date, body=body, tail_end=pos, joined_to_next=joined)
+    next_head = next((h.start for h in heads if h.start >= pos), len(text))
+    joined = next_head < len(text) and (j := _JOIN.match(text, pos)) is not None and j.end() == next_head
+    cited = replace(head, date=date, body=body, tail_end=pos, joined_to=next_head if joined else None)
     if title:
         cited = replace(cited, title=title.text, title_span=(title.start, title.end))
     return _with_inferred_symbol(cited)
@@ -185,7 +188,7 @@ def _issuer_before(text: str, cited: Citation, bodies: list[BodyMention]) -> Cit
     if not _ISSUED_BY_BEFORE.search(before):
         return cited
     candidates = [b for b in bodies if cited.start - 120 <= b.end <= cited.start and
-                  not re.search(r"[.;\n]", text[b.end:cited.start])]
+                  not re.search(r"[.;\n]", text[b.end:cited.start]) and not _IN_TITLE.search(text, 0, b.start)]
     return _with_inferred_symbol(replace(cited, body=candidates[-1])) if candidates else cited
 
 
@@ -201,9 +204,13 @@ def _mark_nested(cited: list[Citation]) -> list[Citation]:
 def _share_tails(cited: list[Citation]) -> list[Citation]:
     """Citations joined to the next share the issuer and title of the group's last member."""
     out = list(cited)
-    for index in range(len(out) - 2, -1, -1):
-        current, following = out[index], out[index + 1]
-        if current.joined_to_next and current.body is None and current.title is None and following.body:
+    by_start = {c.start: i for i, c in enumerate(out)}
+    for index in range(len(out) - 1, -1, -1):
+        current = out[index]
+        if current.joined_to is None:
+            continue
+        following = out[by_start[current.joined_to]]
+        if current.body is None and current.title is None and following.body:
             out[index] = _with_inferred_symbol(replace(current, body=following.body, title=following.title,
                                                        title_span=following.title_span))
     return out

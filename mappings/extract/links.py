@@ -47,8 +47,9 @@ def find_links(text: str, cited: list[Citation], sentences: list[Sentence]) -> l
 def _following_group(cited: list[Citation], first: int) -> list[int]:
     """B and the citations joined to it by "và" or a comma."""
     group = [first]
-    while cited[group[-1]].joined_to_next and group[-1] + 1 < len(cited):
-        group.append(group[-1] + 1)
+    by_start = {c.start: i for i, c in enumerate(cited)}
+    while (joined := cited[group[-1]].joined_to) is not None and by_start[joined] not in group:
+        group.append(by_start[joined])
     return group
 
 

@@ -20,7 +20,9 @@ from mappings.text import match_form
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _SEPARATOR = re.compile(r"\s*(?:,|\s[-–])\s*")
-_SEGMENT_END = re.compile(r"[,;:()\n“”\"]|\.(?=\s|$)|\s[-–]\s")
+_SEGMENT_END = re.compile(r"[,;:()\n“”\"…]|\.(?=\s|$)|\s[-–]\s")
+# "Ban chỉ đạo", "Tiểu ban kiểm tra": a verb-like word right after these names an organisation.
+_ORG_NOUN_BEFORE = re.compile(r"(?<!\w)(?:Ban|ban|Tiểu ban|Hội đồng)$")
 _GROUP_SEPARATOR = re.compile(r"\s*[;,]\s*(?:(?:và|cùng)\s+)?(?:(?:đồng chí|ông|bà)\s+)?$", re.I)
 
 
@@ -155,7 +157,8 @@ def _titles_after(text: str, end: int) -> tuple[Span, ...]:
 
 def _segment_end(text: str, start: int) -> int:
     limit = min(len(text), start + 120)
-    stops = [m.start() for m in (_SEGMENT_END.search(text, start, limit), _clause_word().search(text, start, limit)) if m]
+    verbs = (m for m in _clause_word().finditer(text, start, limit) if not _ORG_NOUN_BEFORE.search(text, max(0, m.start() - 10), m.start()))
+    stops = [m.start() for m in (_SEGMENT_END.search(text, start, limit), next(verbs, None)) if m]
     end = min(stops, default=limit)
     return start + len(text[start:end].rstrip())
 

@@ -56,7 +56,8 @@ def _is_place(text: str, match: re.Match[str], units: tuple[Unit, ...], places: 
     if any(text.startswith(ex, match.start() - ex.find(match.group(0))) for ex in places["exclusions"]
            if match.group(0) in ex):
         return False
-    if all(u.needs_prefix for u in units) and not before.rstrip().endswith(places["city_prefixes"]):
+    bare = [u for u in units if match.group(0) == match_form(u.name)]
+    if bare and all(u.needs_prefix for u in bare) and not before.rstrip().endswith(places["city_prefixes"]):
         return False
     word = _WORD_BEFORE.search(before[-40:])
     if word and word.group(1)[0].isupper() and not before.rstrip()[-1:] in ",;:.()–-":

@@ -1,0 +1,78 @@
+"""The `vankien` command: build | explain | serve | rollback."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mappings.article import ArticleFormatError, read_article
+from mappings.build import DEFAULT_BASE, build
+from mappings.explain import explain_lines
+from mappings.extract import extract
+from mappings.publish import PublishError, rollback
+
+PROJECT = Path(__file__).resolve().parent.parent
+EXIT_REJECTED = 3   # published, but some articles were left out (bad input or SHACL violations)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ArticleFormatError, FileNotFoundError, PublishError, ValueError) as err:
+        print(f"vankien: {err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vankien", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    cmd = commands.add_parser("build", help="extract, validate and publish a directory of articles")
+    cmd.add_argument("--articles", type=Path, default=PROJECT / "seeds", help="directory of *.txt articles")
+    cmd.add_argument("--out", type=Path, default=PROJECT / "data", help="data directory (builds, store, dumps)")
+    cmd.add_argument("--base-uri", default=DEFAULT_BASE, help="IRI prefix of every resource")
+    cmd.add_argument("--keep", type=int, default=3, help="complete builds kept for rollback")
+    cmd.set_defaults(run=_build)
+    cmd = commands.add_parser("explain", help="print each mention of an article with its rule and context")
+    cmd.add_argument("file", type=Path)
+    cmd.set_defaults(run=_explain)
+    cmd = commands.add_parser("serve", help="serve the published data over HTTP")
+    cmd.add_argument("--data", type=Path, default=PROJECT / "data")
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=8000)
+    cmd.add_argument("--base-uri", default=DEFAULT_BASE)
+    cmd.set_defaults(run=_serve)
+    cmd = commands.add_parser("rollback", help="publish the previous kept build again")
+    cmd.add_argument("--out", type=Path, default=PROJECT / "data")
+    cmd.set_defaults(run=lambda a: print(f"current -> {rollback(a.out)}") or 0)
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    result = build(args.articles, args.out, base=args.base_uri, keep=args.keep)
+    assert result.published is not None
+    print(f"published build {result.published.build_id}: {result.articles} articles "
+          f"({result.extracted} extracted anew) -> {result.published.path}")
+    if result.rejected:
+        print(f"{len(result.rejected)} article(s) not published: {', '.join(sorted(result.rejected))}", file=sys.stderr)
+        return EXIT_REJECTED
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    article = read_article(args.file)
+    for line in explain_lines(article, extract(article)):
+        print(line)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from server.config import Settings
+    from server.main import serve
+
+    data = args.data
+    if not (data / "current").exists():
+        print(f"no published build in {data}: building {PROJECT / 'seeds'} first", file=sys.stderr)
+        build(PROJECT / "seeds", data, base=args.base_uri)
+    serve(Settings(data_dir=data, host=args.host, port=args.port, base_uri=args.base_uri))
+    return 0

@@ -1,0 +1,39 @@
+"""The server's one configuration object (full-stack-fastapi-template `core/config.py`).
+
+pydantic-settings is not a dependency, so `Settings` is a frozen dataclass; `from_env` reads
+`VANKIEN_<FIELD>` variables:
+
+>>> Settings.from_env({"VANKIEN_PORT": "8080", "VANKIEN_DATA_DIR": "/srv/vankien"}).port
+8080
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ENV_PREFIX = "VANKIEN_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("data")  # the build's output directory: holds `current -> builds/<id>`
+    base_uri: str = "http://localhost:8000/"  # resource IRIs are `<base_uri>id/...`
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout_s: float = 10.0
+    row_limit: int = 10_000  # SPARQL answers with more rows (or triples) are refused, never cut
+
+    def __post_init__(self) -> None:
+        if not self.base_uri.endswith("/"):
+            raise ValueError(f"base_uri must end with '/': {self.base_uri!r}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
+        """Defaults overridden by `VANKIEN_DATA_DIR`, `VANKIEN_BASE_URI`, `VANKIEN_PORT` ..."""
+        values = {
+            field.name: field.type(environ[ENV_PREFIX + field.name.upper()])  # type: ignore[operator]
+            for field in fields(cls)
+            if ENV_PREFIX + field.name.upper() in environ
+        }
+        return cls(**values)

@@ -1,0 +1,32 @@
+"""Errors a request can end in. One handler (`main.create_app`) turns them into responses
+(datasette's `DatasetteError(message, status)`)."""
+
+
+class HttpError(Exception):
+    """An error the client should see, with its HTTP status and a plain-words message."""
+
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(HttpError):
+    """A malformed request or SPARQL query (the message is the parser's)."""
+
+    status = 400
+
+
+class Forbidden(HttpError):
+    """Something this read-only server never does (SPARQL Update)."""
+
+    status = 403
+
+
+class NotFound(HttpError):
+    status = 404
+
+
+class QueryTimeout(HttpError):
+    status = 503

@@ -1,0 +1,1 @@
+"""One APIRouter per concern; `server.main` includes them all."""
