@@ -80,6 +80,8 @@ class _Emitter:
 def to_graph(record: ArticleRecord, text: str, minter: Minter) -> Graph:
     """The named graph of one article: `text` is the article body the record's spans point into."""
     graph = Graph(identifier=minter.article(record.identifier))
+    for prefix, namespace in (("vk", VK._NS), ("oa", OA), ("org", ORG), ("foaf", FOAF), ("dcterms", DCTERMS)):
+        graph.bind(prefix, namespace)
     article = URIRef(str(graph.identifier))
     out = _Emitter(graph, article, text)
     _article(out, record)

@@ -1,0 +1,41 @@
+"""Shared fixtures: the seeds mapped once per session; `--update-golden` rewrites tests/golden/."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from mappings.article import Article, read_article
+from mappings.extract import extract
+from mappings.iris import Minter, known_years
+from mappings.records import ArticleRecord
+from mappings.resolve import resolve
+from mappings.to_rdf import to_graph
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+BASE = "http://localhost:8000/"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current mapping")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def seed_records() -> dict[str, tuple[Article, ArticleRecord]]:
+    out = {}
+    for path in sorted(SEEDS.glob("*.txt")):
+        article = read_article(path)
+        out[article.identifier] = (article, resolve(article, extract(article)))
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_graphs(seed_records: dict[str, tuple[Article, ArticleRecord]]) -> dict[str, Graph]:
+    minter = Minter(BASE, known_years(record for _, record in seed_records.values()))
+    return {key: to_graph(record, article.text, minter) for key, (article, record) in seed_records.items()}
