@@ -130,7 +130,8 @@ def _property_rows(own: list[Triple], labels: dict[str, str], urls: Urls) -> lis
 def _value(term: NamedNode | BlankNode | Literal | Triple, labels: dict[str, str], urls: Urls) -> Value:
     if isinstance(term, NamedNode):
         label = labels.get(term.value)
-        return Value(label or curie(term.value), urls.href(term.value), curie(term.value) if label else None)
+        note = curie(term.value) if label else None
+        return Value(label or curie(term.value), href=urls.href(term.value), note=note)
     if isinstance(term, Literal):
         datatype = None if term.datatype.value == PLAIN else curie(term.datatype.value)
         return Value(term.value, lang=term.language, note=None if term.language else datatype)

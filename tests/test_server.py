@@ -291,6 +291,7 @@ def test_turtle_holds_the_resource_and_the_labels_of_its_objects(client: httpx.C
     assert (rdflib.URIRef(ORG), rdflib.RDFS.label, rdflib.Literal("Bộ Chính trị", lang="vi")) in graph
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")  # inside rdflib's JSON-LD parser
 @pytest.mark.parametrize(
     ("suffix", "rdflib_format"), [(".nt", "nt"), (".jsonld", "json-ld"), (".rdf", "xml")]
 )
@@ -303,11 +304,13 @@ class PageParser(HTMLParser):
         super().__init__()
         self.text: list[str] = []
         self.links: list[str] = []
+        self.languages: set[str] = set()
         self.scripts = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.scripts += tag == "script"
         self.links += [value or "" for name, value in attrs if tag == "a" and name == "href"]
+        self.languages |= {value or "" for name, value in attrs if name == "lang"}
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -324,6 +327,7 @@ def test_resource_page_shows_labels_and_links(client: httpx.Client) -> None:
     text = "".join(parser.text)
     assert "Chỉ thị 39-CT/TW" in text and "Bộ Chính trị" in text and "vk:symbol" in text
     assert "/doc/org/bo-chinh-tri" in parser.links and DOC_PATH + ".ttl" in parser.links
+    assert parser.languages == {"vi", "en"}
 
 
 def test_resource_page_escapes_markup_in_labels(client: httpx.Client) -> None:
