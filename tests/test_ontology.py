@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +9,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef, namespace
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, DefinedNamespaceMeta
 
+from mappings.vocab import VK, VK_IRI
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the project is not installed in .venv and pytest does not add its root
-
-from mappings.vocab import VK, VK_IRI  # noqa: E402
-
 ONTOLOGY_PATH = ROOT / "ontology" / "vankien.ttl"
 CONTEXT_PATH = ROOT / "ontology" / "context.jsonld"
 ONTOLOGY = Graph().parse(ONTOLOGY_PATH, format="turtle")
@@ -25,8 +22,9 @@ KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 DOCUMENT_TYPES = ("Directive", "Conclusion", "Regulation", "Decision", "Resolution", "Guideline", "Plan",
                   "Rules", "Notice", "Program", "Project", "OfficialLetter", "Decree", "Law")
 # Standard namespaces whose terms rdflib enumerates: a context term there must name a real term.
-# (SDO and XSD stay behind `namespace.`: pytest probes module globals, and those two warn when probed.)
-CLOSED_NAMESPACES: tuple[DefinedNamespaceMeta, ...] = (DCTERMS, FOAF, ORG, PROV, RDF, RDFS, namespace.SDO, SKOS)
+# (SDO and XSD stay behind `namespace.`: pytest probes module globals and those two warn when probed.)
+CLOSED_NAMESPACES: tuple[DefinedNamespaceMeta, ...] = (
+    DCTERMS, FOAF, ORG, PROV, RDF, RDFS, namespace.SDO, SKOS)
 
 
 def languages(subject: URIRef, predicate: URIRef) -> set[str | None]:
@@ -43,7 +41,7 @@ def test_ontology_header() -> None:
 @pytest.mark.parametrize("term", VK_TERMS, ids=lambda t: t.removeprefix(VK_IRI))
 def test_vocab_term_is_declared_in_both_languages(term: URIRef) -> None:
     kinds = set(ONTOLOGY.objects(term, RDF.type)) & set(KINDS)
-    assert len(kinds) == 1, f"{term} must be exactly one of owl:Class, owl:ObjectProperty, owl:DatatypeProperty"
+    assert len(kinds) == 1, f"{term}: not exactly one of owl:Class, owl:ObjectProperty, owl:DatatypeProperty"
     assert {"en", "vi"} <= languages(term, RDFS.label)
     assert {"en", "vi"} <= languages(term, RDFS.comment)
 
