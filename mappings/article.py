@@ -6,7 +6,9 @@ the title), then the body. Anything else raises `ArticleFormatError` naming the 
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,15 +58,13 @@ def parse_article(data: bytes, path: Path) -> Article:
     if not body.strip():
         raise ArticleFormatError(path, "the file has header lines but no article body")
     _check_prose(body, path)
-    if "date" in header and not _DATE_VALUE.match(header["date"]):
-        raise ArticleFormatError(path, f"date header {header['date']!r} is not YYYY-MM or YYYY-MM-DD", 1)
     title = header.get("title") or next(line.strip() for line in body.splitlines() if line.strip())
     return Article(identifier=path.stem, text=body, published=header.get("date"), url=header.get("url"),
                    title=title, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _decode(data: bytes, path: Path) -> str:
-    if not data.strip():
+    if not data:
         raise ArticleFormatError(path, "the file is empty")
     if len(data) > MAX_BYTES:
         raise ArticleFormatError(path, f"the file has {len(data)} bytes, more than the {MAX_BYTES} an article may have")
@@ -75,6 +75,8 @@ def _decode(data: bytes, path: Path) -> str:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise ArticleFormatError(path, f"not UTF-8: invalid byte 0x{data[err.start]:02x} at offset {err.start}", line) from None
+    if not text.strip():
+        raise ArticleFormatError(path, "the file is empty (only white space)")
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -91,6 +93,8 @@ def _split_header(text: str, path: Path) -> tuple[dict[str, str], str]:
                 continue
             break
         key, value = match["key"], match["value"]
+        if key == "date":
+            _check_date(value, path, number)
         if key == "date" and (dated := _DATE_VALUE.match(value)) and dated["rest"]:
             header["date"] = dated["date"]
             return header, dated["rest"] + "\n" + "\n".join(lines[number:])
@@ -99,7 +103,22 @@ def _split_header(text: str, path: Path) -> tuple[dict[str, str], str]:
     return header, text[offset:]
 
 
+def _check_date(value: str, path: Path, line: int) -> None:
+    """`date YYYY-MM[-DD]`, a real calendar date (a title may follow on the same line)."""
+    dated = _DATE_VALUE.match(value)
+    try:
+        if not dated:
+            raise ValueError
+        parts = [int(p) for p in dated["date"].split("-")]
+        dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        shown = dated["date"] if dated else value
+        raise ArticleFormatError(path, f"date header {shown!r} is not a real date YYYY-MM or YYYY-MM-DD", line) from None
+
+
 def _check_prose(body: str, path: Path) -> None:
+    if body.lstrip().startswith(("{", "[")) and _is_json(body):
+        raise ArticleFormatError(path, "the file is a JSON document, not an article")
     letters = sum(ch.isalpha() for ch in body)
     if letters < MIN_LETTERS:
         raise ArticleFormatError(path, f"the body has only {letters} letters: too short to be an article")
@@ -108,3 +127,11 @@ def _check_prose(body: str, path: Path) -> None:
     printable = sum(ch.isprintable() or ch in "\n\t" for ch in body)
     if printable < 0.98 * len(body):
         raise ArticleFormatError(path, "the body is mostly control characters: not a text article")
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

@@ -6,10 +6,11 @@ citation's year may come from another article.
 """
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +20,7 @@ from tqdm import tqdm
 from mappings.article import Article, ArticleFormatError, read_article
 from mappings.extract import extract
 from mappings.iris import Minter, known_years
-from mappings.publish import PublishedBuild, publish
+from mappings.publish import PublishedBuild, PublishError, build_lock, publish
 from mappings.records import ArticleRecord
 from mappings.reference import reference_graph
 from mappings.resolve import resolve
@@ -45,18 +46,25 @@ class BuildResult:
 
 def build(articles: Path, out: Path, *, base: str = DEFAULT_BASE, keep: int = 3,
           report: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> BuildResult:
-    result = BuildResult(published=None)
     files = sorted(articles.glob("*.txt"))
     if not files:
         raise FileNotFoundError(f"{articles}: no *.txt articles to build")
+    with build_lock(out):  # the whole build: two builds never share the cache or the publish step
+        return _build(files, out, base, keep, report)
+
+
+def _build(files: list[Path], out: Path, base: str, keep: int, report: Callable[[str], None]) -> BuildResult:
+    result = BuildResult(published=None)
     loaded = list(_records(files, out / "cache" / rules_version(), result, report))
     minter = Minter(base, known_years(record for _, record in loaded))
     graphs = {article.identifier: to_graph(record, article.text, minter) for article, record in loaded}
     for identifier, verdict in validate_many(graphs).items():
         if not verdict.conforms:
             result.rejected[f"{identifier}.txt"] = _describe(verdict)
-            report(f"{articles / (identifier + '.txt')}: not published, SHACL: {_describe(verdict)}")
+            report(f"{identifier}.txt: not published, SHACL: {_describe(verdict)}")
             del graphs[identifier]
+    if not graphs:
+        raise PublishError(f"none of the {len(files)} articles could be published: the published dataset is unchanged")
     result.articles = len(graphs)
     meta = {"articles": len(graphs), "rejected": sorted(result.rejected), "rules_version": rules_version(),
             "base_uri": base}
@@ -78,14 +86,16 @@ def _records(files: list[Path], cache: Path, result: BuildResult,
 
 
 def _cached_record(article: Article, cache: Path, result: BuildResult) -> ArticleRecord:
+    """The record of an article with the same bytes, renamed to this file; else extract and store it."""
     entry = cache / f"{article.sha256}.pickle"
-    if entry.exists():
-        record: ArticleRecord = pickle.loads(entry.read_bytes())
-        if record.identifier == article.identifier:
-            return record
+    try:
+        cached: ArticleRecord = pickle.loads(entry.read_bytes())
+        return replace(cached, identifier=article.identifier)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        pass  # missing, or written by an older version or a killed build: extract again
     record = resolve(article, extract(article))
     result.extracted += 1
-    temporary = entry.with_suffix(".tmp")
+    temporary = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     temporary.write_bytes(pickle.dumps(record))
     temporary.replace(entry)
     return record

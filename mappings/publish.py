@@ -21,6 +21,7 @@ import json
 import os
 import secrets
 import shutil
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from pathlib import Path
 from mappings.build_store import BuildCheckError, Graphs, StoreCounts, check_store, load_store
 from mappings.dumps import Dump, check_dumps, fsync_dir, fsync_tree, write_dumps, write_durably
 
-__all__ = ["BuildCheckError", "BuildLockedError", "PublishError", "PublishedBuild",
+__all__ = ["BuildCheckError", "BuildLockedError", "PublishError", "PublishedBuild", "build_lock",
            "current_build", "load_context", "publish", "rollback"]
 
 PARTIAL = ".partial"
@@ -62,7 +63,7 @@ def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object], context: P
     if keep < 1:
         raise ValueError(f"keep must be at least 1, got {keep}")
     plain_meta, json_context = _json_meta(meta), load_context(context)  # fail now, not after the build
-    with _build_lock(out):  # 1. one build at a time; clear what killed builds left
+    with build_lock(out):  # 1. one build at a time; clear what killed builds left
         builds = _remove_leftovers(out)
         build_id, created = _new_build_id()
         partial = builds / f"{build_id}{PARTIAL}"
@@ -90,7 +91,7 @@ def current_build(out: Path) -> Path | None:
 
 def rollback(out: Path) -> Path:
     """Point `current` back at the newest kept build older than the current one; return it."""
-    with _build_lock(out):
+    with build_lock(out):
         current = current_build(out)
         if current is None:
             raise PublishError(f"{out / 'current'}: nothing is published, nothing to roll back")
@@ -134,19 +135,31 @@ def _refers_remotely(value: object) -> bool:
     return any(_refers_remotely(item) for item in value.values())
 
 
+_HELD = threading.local()  # lock paths this thread holds
+
+
 @contextmanager
-def _build_lock(out: Path) -> Iterator[None]:
-    """An exclusive, non-blocking flock; the kernel drops it when the process dies, even by SIGKILL."""
+def build_lock(out: Path) -> Iterator[None]:
+    """An exclusive, non-blocking flock; the kernel drops it when the process dies, even by SIGKILL.
+
+    Re-entrant within one thread, so a whole build can hold it around extraction and `publish`.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    lock = out / "build.lock"
+    lock = (out / "build.lock").resolve()
+    held: set[Path] = _HELD.__dict__.setdefault("locks", set())
+    if lock in held:
+        yield
+        return
     with open(lock, "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
             raise BuildLockedError(f"{lock}: another build holds the lock") from error
+        held.add(lock)
         try:
             yield
         finally:
+            held.discard(lock)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -12,6 +12,7 @@ from mappings.rules import word_lists
 from mappings.text import match_form
 
 _WORD_BEFORE = re.compile(r"(\S+)\s+$")
+_BEFORE_MERGER = dt.date(2025, 6, 30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +72,5 @@ def _is_former(text: str, end: int, markers: tuple[str, ...]) -> bool:
 
 def _choose(units: tuple[Unit, ...], published: str | None, former: bool) -> Unit:
     """The unit valid when the article was written; before the 2025 merger when unknown or "(cũ)"."""
-    if former or not published:
-        day = dt.date(2025, 6, 30)
-    else:
-        day = dt.date(int(published[:4]), int(published[5:7] or 1), int(published[8:10] or 1) if len(published) > 7 else 1)
-    valid = [u for u in units if (u.valid_from is None or u.valid_from <= day) and (u.valid_until is None or day <= u.valid_until)]
-    return (valid or list(units))[0]
+    day = _BEFORE_MERGER if former or not published else dt.date.fromisoformat((published + "-01")[:10])
+    return next((u for u in units if u.valid_on(day)), units[0])
