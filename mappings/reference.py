@@ -23,6 +23,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from mappings.iris import Minter
 from mappings.vocab import VK, VK_IRI
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "ontology" / "reference"
@@ -153,10 +154,11 @@ def reference_graph(base: str) -> Graph:
     graph = Graph()
     graph.bind("vk", Namespace(VK_IRI))
     graph.bind("skos", SKOS)
+    minter = Minter(base, {})
     for unit in load_units():
-        _add_unit(graph, base, unit)
+        _add_unit(graph, minter, unit)
     for body in load_bodies():
-        _add_body(graph, base, body)
+        _add_body(graph, minter, body)
     return graph
 
 
@@ -387,19 +389,19 @@ def _issuer_code(entry: _Entry) -> str | None:
 # --- RDF -------------------------------------------------------------------------------------------
 
 
-def _add_unit(graph: Graph, base: str, unit: Unit) -> None:
-    node = URIRef(f"{base}id/province/{unit.key}")
+def _add_unit(graph: Graph, minter: Minter, unit: Unit) -> None:
+    node = minter.province(unit.key)
     _add_labels(graph, node, VK.Province, unit.name, unit.en, unit.aliases)
     graph.add((node, VK.code, RdfLiteral(unit.code)))
     for key in unit.absorbed:
-        graph.add((node, VK.absorbed, URIRef(f"{base}id/province/{key}")))
+        graph.add((node, VK.absorbed, minter.province(key)))
     for predicate, day in ((VK.validFrom, unit.valid_from), (VK.validUntil, unit.valid_until)):
         if day is not None:
             graph.add((node, predicate, RdfLiteral(day)))  # typed xsd:date
 
 
-def _add_body(graph: Graph, base: str, body: Body) -> None:
-    node = URIRef(f"{base}id/org/{body.key}")
+def _add_body(graph: Graph, minter: Minter, body: Body) -> None:
+    node = minter.org(body.key)
     _add_labels(graph, node, VK.Organization, body.name, body.en, body.aliases)
     if body.issuer_code:
         graph.add((node, VK.issuerCode, RdfLiteral(body.issuer_code)))

@@ -17,6 +17,7 @@ from functools import cache
 
 from mappings.extract.bodies import BodyMention, body_at, find_bodies
 from mappings.extract.dates import DateMention, date_at
+from mappings.extract.officials import position_heads
 from mappings.extract.titles import read_title
 from mappings.patterns import LAW_SYMBOL, WORD_TO_NUMBER, number_only, party_symbol, state_symbol, type_word
 from mappings.rules import DocumentType, document_types, word_lists
@@ -30,8 +31,6 @@ _OF = re.compile(r"(?:\s*,?\s*(?:của|do)\s+|\s+)(?:Hội nghị\s+(?:lần th�
 _JOIN = re.compile(r"\s*,?\s*và\s+")
 # "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
 _ALIAS = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là[^)]*\)", re.I)
-# A body right after a title ("Bí thư Tỉnh ủy") names the person's post, not an actor.
-_IN_TITLE = re.compile(r"(?:Bí thư|Chủ tịch|Trưởng|Phó|Ủy viên|Giám đốc)\s+$", re.I)
 _ISSUED_BY_BEFORE = re.compile(r"(?:đã\s+)?(?:\S+\s+){0,6}?(?:ban hành|tại)\s+$", re.I)
 
 
@@ -188,8 +187,14 @@ def _issuer_before(text: str, cited: Citation, bodies: list[BodyMention]) -> Cit
     if not _ISSUED_BY_BEFORE.search(before):
         return cited
     candidates = [b for b in bodies if cited.start - 120 <= b.end <= cited.start and
-                  not re.search(r"[.;\n]", text[b.end:cited.start]) and not _IN_TITLE.search(text, 0, b.start)]
+                  not re.search(r"[.;\n]", text[b.end:cited.start]) and not _in_title(text, b.start)]
     return _with_inferred_symbol(replace(cited, body=candidates[-1])) if candidates else cited
+
+
+def _in_title(text: str, start: int) -> bool:
+    """A body right after a position head ("Bí thư Tỉnh ủy") names a person's post, not an actor."""
+    return any(head.end() + 1 >= start for head in position_heads().finditer(text, max(0, start - 40), start)
+               if text[head.end():start].strip() == "")
 
 
 def _mark_nested(cited: list[Citation]) -> list[Citation]:

@@ -21,8 +21,6 @@ from mappings.text import match_form
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _SEPARATOR = re.compile(r"\s*(?:,|\s[-–])\s*")
 _SEGMENT_END = re.compile(r"[,;:()\n“”\"…]|\.(?=\s|$)|\s[-–]\s")
-# "Ban chỉ đạo", "Tiểu ban kiểm tra": a verb-like word right after these names an organisation.
-_ORG_NOUN_BEFORE = re.compile(r"(?<!\w)(?:Ban|ban|Tiểu ban|Hội đồng)$")
 _GROUP_SEPARATOR = re.compile(r"\s*[;,]\s*(?:(?:và|cùng)\s+)?(?:(?:đồng chí|ông|bà)\s+)?$", re.I)
 
 
@@ -51,13 +49,19 @@ def _surnames() -> frozenset[str]:
 
 
 @cache
-def _heads() -> re.Pattern[str]:
+def position_heads() -> re.Pattern[str]:
+    """Title heads (rules/officials.toml `position_heads`), case-insensitive."""
     return re.compile(rf"(?:{alternation(_lists()['position_heads'])})(?!\w)", re.I)
 
 
 @cache
 def _org_heads() -> re.Pattern[str]:
     return re.compile(rf"(?:{alternation(_lists()['organization_heads'])})(?!\w)")
+
+
+@cache
+def _org_noun_before() -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{alternation(_lists()['organization_nouns'])})$", re.I)
 
 
 @cache
@@ -134,7 +138,7 @@ def _title_before(text: str, start: int) -> Span | None:
     """CASE 2: the nearest title head before the name, with nothing but its organisation in between."""
     window_start = max(0, start - 90)
     best = None
-    for head in _heads().finditer(text, window_start, start):
+    for head in position_heads().finditer(text, window_start, start):
         between = text[head.end():start]
         if not _SEGMENT_END.search(between) and not _clause_word().search(" " + between.rstrip()):
             best = best or Span(head.start(), start - (len(between) - len(between.rstrip())))
@@ -146,7 +150,7 @@ def _titles_after(text: str, end: int) -> tuple[Span, ...]:
     positions: list[Span] = []
     pos = end
     while (sep := _SEPARATOR.match(text, pos)) and sep.end() > pos:
-        opener = _heads().match(text, sep.end()) or (_org_heads().match(text, sep.end()) if positions else None)
+        opener = position_heads().match(text, sep.end()) or (_org_heads().match(text, sep.end()) if positions else None)
         if not opener:
             break
         segment_end = _segment_end(text, opener.end())
@@ -157,7 +161,7 @@ def _titles_after(text: str, end: int) -> tuple[Span, ...]:
 
 def _segment_end(text: str, start: int) -> int:
     limit = min(len(text), start + 120)
-    verbs = (m for m in _clause_word().finditer(text, start, limit) if not _ORG_NOUN_BEFORE.search(text, max(0, m.start() - 10), m.start()))
+    verbs = (m for m in _clause_word().finditer(text, start, limit) if not _org_noun_before().search(text, max(0, m.start() - 12), m.start()))
     stops = [m.start() for m in (_SEGMENT_END.search(text, start, limit), next(verbs, None)) if m]
     end = min(stops, default=limit)
     return start + len(text[start:end].rstrip())
@@ -168,7 +172,7 @@ def _group_title(text: str, start: int) -> tuple[Span, ...]:
     sentence_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
     label = re.compile(r"các\s+(?:đồng chí|ông|bà)\s+(?P<title>[^:;]{3,80}?)\s*:", re.I)
     for match in label.finditer(text, sentence_start, start):
-        if _heads().match(match["title"]):
+        if position_heads().match(match["title"]):
             return (Span(match.start("title"), match.end("title")),)
     return ()
 
