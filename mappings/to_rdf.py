@@ -34,6 +34,11 @@ def _units() -> dict[str, tuple[str, str, str]]:
 
 
 @cache
+def _central_keys() -> frozenset[str]:
+    return frozenset(b.key for b in load_bodies())
+
+
+@cache
 def _body_labels() -> dict[str, tuple[str, str, str]]:
     """key → (name, city form, English label)."""
     central = {b.key: (b.name, b.name, b.en) for b in load_bodies()}
@@ -122,7 +127,7 @@ def _organization(out: _Emitter, doc: DocumentRef, minter: Minter) -> URIRef | N
     if not doc.issuer or doc.issuer not in _body_labels():
         return None
     name, city_name, english = _body_labels()[doc.issuer]
-    provincial = doc.issuer not in {b.key for b in load_bodies()}
+    provincial = doc.issuer not in _central_keys()
     province = doc.province if provincial else None
     iri = minter.org(doc.issuer, province)
     label = city_name if province and _units()[province][2] == "city" else name

@@ -13,12 +13,13 @@ import re
 import shutil
 import subprocess
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.test_article import windows_1258
 from pyld import jsonld
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse
 from rdflib import Dataset, Graph
@@ -165,15 +166,6 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return corpus
 
 
-def windows_1258(text: str) -> bytes:
-    """Vietnamese as Windows-1258 stores it: base letters precomposed, the five tones as combining bytes."""
-    tones = "\u0300\u0301\u0303\u0309\u0323"
-    out = b""
-    for ch in text:
-        parts = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
-        out += (base + "".join(c for c in parts if c in tones)).encode("cp1258")
-    return out
 
 
 def bad_files(directory: Path) -> dict[str, Path]:
