@@ -1,7 +1,10 @@
 """The application factory and the entry point `vankien serve` calls."""
 
 import uvicorn
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from server import pages
 from server.config import Settings
@@ -10,6 +13,7 @@ from server.routes import downloads, health, home, resources, sparql
 from server.store import GraphStore
 from server.urls import Urls
 
+STATIC = Path(__file__).parent / "static"  # the stylesheet and the query page's script: no CDN
 ROUTERS = (home.router, resources.router, sparql.router, downloads.router, health.router)
 
 
@@ -20,6 +24,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.urls = Urls(settings.base_uri)
     for router in ROUTERS:
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(HttpError, pages.error_response)
     return app
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.templating import Jinja2Templates
 
-from server import negotiation
+from server import i18n, negotiation
 from server.deps import get_urls
 from server.errors import HttpError
 from server.namespaces import PREFIXES, RDF_TYPE, RDFS_LABEL, curie
@@ -29,7 +29,7 @@ def _urls(request: Request) -> dict[str, Urls]:
 
 TEMPLATES = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True),
-    context_processors=[_urls],
+    context_processors=[_urls, i18n.template_context],
 )
 TEMPLATES.env.filters["number"] = lambda n: f"{n:,}".replace(",", ".")  # Vietnamese: 12.345
 LANGUAGE_RANK = {"vi": 0, "en": 1}  # Vietnamese labels first, then English, then the rest
@@ -106,7 +106,10 @@ def alternates(path: str, urls: Urls) -> list[Alternate]:
 
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    """The page in the request's language (`server.i18n`)."""
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    i18n.remember(request, response)
+    return response
 
 
 def error_response(request: Request, error: Exception) -> Response:

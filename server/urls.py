@@ -42,3 +42,9 @@ class Urls:
 
     def dumps(self, file: str = "") -> str:
         return "/dumps/" + file
+
+    def search(self, text: str | None = None) -> str:
+        return "/search?" + urlencode({"q": text}) if text else "/search"
+
+    def static(self, file: str) -> str:
+        return "/static/" + file
