@@ -67,6 +67,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from server.config import Settings
     from server.main import serve
 
@@ -74,5 +76,6 @@ def _serve(args: argparse.Namespace) -> int:
     if not (data / "current").exists():
         print(f"no published build in {data}: building {PROJECT / 'seeds'} first", file=sys.stderr)
         build(PROJECT / "seeds", data, base=args.base_uri)
-    serve(Settings(data_dir=data, host=args.host, port=args.port, base_uri=args.base_uri))
+    # Flags over `VANKIEN_*` variables (limits and timeouts are set only there) over the defaults.
+    serve(replace(Settings.from_env(), data_dir=data, host=args.host, port=args.port, base_uri=args.base_uri))
     return 0

@@ -1,8 +1,8 @@
 """The application factory and the entry point `vankien serve` calls."""
 
-import uvicorn
 from pathlib import Path
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 

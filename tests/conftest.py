@@ -1,6 +1,7 @@
 """Shared fixtures: the seeds mapped once per session; `--update-golden` rewrites tests/golden/."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,20 @@ def seed_records() -> dict[str, tuple[Article, ArticleRecord]]:
 def seed_graphs(seed_records: dict[str, tuple[Article, ArticleRecord]]) -> dict[str, Graph]:
     minter = Minter(BASE, known_years(record for _, record in seed_records.values()))
     return {key: to_graph(record, article.text, minter) for key, (article, record) in seed_records.items()}
+
+
+@pytest.fixture(scope="session")
+def seeds_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds built once by the real `vankien build` (a data directory with `current`)."""
+    from tests.serving import build_seeds
+
+    return build_seeds(tmp_path_factory.mktemp("seeds-build"))
+
+
+@pytest.fixture(scope="session")
+def seeds_server(seeds_build: Path) -> Iterator[str]:
+    """The URL of a real `vankien serve` over the seeds build, for the whole session."""
+    from tests.serving import running_server
+
+    with running_server(seeds_build) as url:
+        yield url

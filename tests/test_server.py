@@ -4,13 +4,8 @@ layout (`current -> builds/<id>` with `store/`, `dumps/`, `manifest.json`), inde
 import gzip
 import hashlib
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -22,7 +17,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.serving import running_server
+
 BASE = "http://localhost:8000/id/"
 VK = "https://w3id.org/vankien/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -88,7 +84,7 @@ GRAPHS: dict[str, list[Spo]] = {
         *SHARED,
     ],
 }
-UNION = set(t for triples in GRAPHS.values() for t in triples)
+UNION = {t for triples in GRAPHS.values() for t in triples}
 
 
 def write_build(out: Path) -> None:
@@ -119,53 +115,6 @@ def write_dump(directory: Path, quads: list[ox.Quad]) -> dict[str, object]:
     (directory / "secret.txt").write_text("not in the manifest\n")
     entry = {"file": f"dumps/{DUMP}", "media_type": "application/n-quads", "encoding": "gzip"}
     return entry | {"bytes": len(dump), "sha256": sha256}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running_server(data_dir: Path, **settings: str) -> Iterator[str]:
-    """`server.main.serve(Settings.from_env())` in a subprocess; yields its URL once /healthz answers."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "VANKIEN_DATA_DIR": str(data_dir),
-        "VANKIEN_PORT": str(port),
-    }
-    env.update({f"VANKIEN_{key.upper()}": value for key, value in settings.items()})
-    code = "from server.config import Settings; from server.main import serve; serve(Settings.from_env())"
-    log = data_dir / f"server-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=out, stderr=out)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"server did not answer /healthz within 30 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
