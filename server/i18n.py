@@ -1,4 +1,4 @@
-"""Page language: Vietnamese by default, English on request; every UI string comes from `messages.toml`.
+"""Page language: Vietnamese by default, English on request; every UI string comes from `messages/*.toml`.
 
 The language is `?lang=` when given (and then remembered in a cookie), else the `lang` cookie,
 else Vietnamese. Data labels follow the same order: the page language first, then the other.
@@ -7,8 +7,8 @@ else Vietnamese. Data labels follow the same order: the page language first, the
 'Tìm kiếm'
 >>> translate("en", "nav.search")
 'Search'
->>> translate("en", "search.found", count=3)
-'3 results'
+>>> translate("en", "error.title", status=404)
+'Error 404'
 """
 
 import tomllib
@@ -22,7 +22,12 @@ from starlette.responses import Response
 LANGUAGES = ("vi", "en")
 DEFAULT = LANGUAGES[0]
 COOKIE = "lang"
-MESSAGES: dict[str, Any] = tomllib.loads((Path(__file__).parent / "messages.toml").read_text("utf-8"))
+MESSAGE_FILES = sorted((Path(__file__).parent / "messages").glob("*.toml"))  # one per part of the site
+MESSAGES: dict[str, Any] = {
+    section: entries
+    for path in MESSAGE_FILES
+    for section, entries in tomllib.loads(path.read_text("utf-8")).items()
+}
 
 
 def language(request: Request) -> str:
