@@ -1,5 +1,5 @@
 # make run   build seeds/ into data/ and serve it on http://localhost:8000
-# make test  run the test suite
+# make test  run the test suite (installs Debian's chromium for the browser tests when it is missing)
 # Both create .venv when it is missing and reinstall the project only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -10,6 +10,8 @@ ARTICLES ?= seeds
 DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test
 
@@ -17,8 +19,12 @@ run: $(VENV)/.installed
 	@$(BIN)/vankien build --articles $(ARTICLES) --out $(DATA)
 	@$(BIN)/vankien serve --data $(DATA) --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(CHROMIUM)
 	@$(BIN)/pytest -q
+
+$(CHROMIUM):
+	@$(SUDO) apt-get update -qq
+	@$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
