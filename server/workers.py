@@ -1,0 +1,212 @@
+"""Worker processes that evaluate the queries clients send, so that no client query runs in the server.
+
+A query that runs past its time is stopped by killing its process (pyoxigraph cannot be interrupted,
+and in-engine cancellation misses joins and cross products), then a fresh worker takes its place; a
+worker that crashes (a native fault, its memory limit) costs the one request it was serving. The
+event loop only waits: it hands a job to an idle worker and relays the messages coming back.
+
+A worker runs `handle(resource, job)`, a generator of messages: first the response's head (any
+picklable value), then the body in `bytes` chunks. An `HttpError` it raises reaches the caller as
+it is; anything else becomes a `WorkerFailed`.
+"""
+
+import multiprocessing
+import resource
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from server.errors import HttpError
+
+SPAWN = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+READY, DONE = "ready", "done"
+Handler = Callable[[Any, Any], Iterable[object]]
+
+
+class PoolBusy(HttpError):
+    """Every worker stayed busy for longer than a request may wait."""
+
+    status = 503
+
+
+class QueryTimedOut(HttpError):
+    status = 503
+
+
+class WorkerFailed(HttpError):
+    """The worker died or failed unexpectedly while serving this request (the service goes on)."""
+
+    status = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PoolLimits:
+    size: int  # worker processes; the cores of the machine by default
+    timeout_s: float  # per query, from the moment a worker takes it
+    wait_s: float  # longest wait for an idle worker
+    memory_bytes: int | None  # address-space limit of each worker (RLIMIT_AS)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    jobs: int = field(default=0)
+
+
+class WorkerPool:
+    """`size` workers, each opened with `open_resource()` once, serving one job at a time."""
+
+    def __init__(self, open_resource: Callable[[], Any], handle: Handler, limits: PoolLimits) -> None:
+        self._open = open_resource
+        self._handle = handle
+        self.limits = limits
+        self._idle: list[_Worker] = []
+        self._available = threading.Semaphore(0)  # counts idle workers
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        """Starts every worker and waits until each has opened its resource (raises if one cannot)."""
+        threads = [threading.Thread(target=self._add_worker) for _ in range(self.limits.size)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if len(self._idle) != self.limits.size:
+            self.close()
+            raise RuntimeError("a query worker failed to start; see the log above")
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers, self._idle = self._idle, []
+        for worker in workers:
+            _stop(worker)
+
+    async def run(self, job: object) -> tuple[object, AsyncIterator[bytes]]:
+        """The head of the answer to `job`, and its body as it arrives.
+
+        Raises `PoolBusy`, `QueryTimedOut`, `WorkerFailed` or the `HttpError` the handler raised."""
+        worker = await self._acquire()
+        deadline = anyio.current_time() + self.limits.timeout_s
+        try:
+            worker.conn.send(job)
+            head = await self._receive(worker, deadline)
+        except BaseException:
+            self._discard(worker)
+            raise
+        if isinstance(head, BaseException):  # an error answer: the worker is fine and free again
+            self._release(worker, await self._receive(worker, deadline) == DONE)
+            raise head
+        return head, self._body(worker, deadline)
+
+    async def _body(self, worker: _Worker, deadline: float) -> AsyncIterator[bytes]:
+        finished = False
+        try:
+            while (message := await self._receive(worker, deadline)) != DONE:
+                if isinstance(message, BaseException):  # failed mid-answer: the client sees a cut body
+                    raise message
+                assert isinstance(message, bytes)
+                yield message
+            finished = True
+        finally:  # a client that hangs up mid-answer leaves a worker mid-job: replace it
+            self._release(worker, finished) if finished else self._discard(worker)
+
+    async def _acquire(self) -> _Worker:
+        acquired = await anyio.to_thread.run_sync(self._available.acquire, True, self.limits.wait_s)
+        if not acquired:
+            raise PoolBusy(f"all {self.limits.size} query workers are busy; try again shortly")
+        with self._lock:
+            return self._idle.pop()
+
+    async def _receive(self, worker: _Worker, deadline: float) -> object:
+        remaining = deadline - anyio.current_time()
+        ready = remaining > 0 and await anyio.to_thread.run_sync(worker.conn.poll, remaining)
+        if not ready:
+            raise QueryTimedOut(
+                f"the query ran longer than {self.limits.timeout_s:g} s and was stopped; "
+                "narrow it (LIMIT, more specific patterns) and try again"
+            )
+        try:
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerFailed("the query worker stopped unexpectedly (out of memory?); the query was abandoned") from None
+        if isinstance(message, tuple) and message[:1] == ("raise",):
+            return message[1]
+        return message
+
+    def _release(self, worker: _Worker, healthy: bool) -> None:
+        if not healthy:
+            self._discard(worker)
+            return
+        worker.jobs += 1
+        with self._lock:
+            self._idle.append(worker)
+        self._available.release()
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kills the worker (it may be burning CPU) and starts another in the background."""
+        _stop(worker)
+        if not self._closed:
+            threading.Thread(target=self._add_worker, daemon=True).start()
+
+    def _add_worker(self) -> None:
+        parent, child = SPAWN.Pipe()
+        process = SPAWN.Process(
+            target=_serve, args=(child, self._open, self._handle, self.limits.memory_bytes), daemon=True
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        if not parent.poll(60) or _recv_or_none(parent) != READY:
+            _stop(worker)
+            return
+        with self._lock:
+            if self._closed:
+                _stop(worker)
+                return
+            self._idle.append(worker)
+        self._available.release()
+
+
+def _recv_or_none(conn: Connection) -> object:
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
+
+
+def _stop(worker: _Worker) -> None:
+    worker.process.kill()
+    worker.process.join(5)
+    worker.conn.close()
+
+
+def _serve(conn: Connection, open_resource: Callable[[], Any], handle: Handler, memory_bytes: int | None) -> None:
+    """The worker process: open the resource once, then answer jobs until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops us
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    opened = open_resource()
+    conn.send(READY)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            for message in handle(opened, job):
+                conn.send(message)
+        except HttpError as error:
+            conn.send(("raise", error))
+        except Exception as error:  # noqa: BLE001 - reported to the client, the worker lives on
+            conn.send(("raise", WorkerFailed(f"the query failed: {type(error).__name__}: {error}")))
+        conn.send(DONE)

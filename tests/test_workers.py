@@ -1,0 +1,138 @@
+"""The query worker pool with real processes: answers, errors, timeouts that kill, crashes contained."""
+
+import ctypes
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import pytest
+
+from server.errors import BadRequest
+from server.workers import PoolBusy, PoolLimits, QueryTimedOut, WorkerFailed, WorkerPool
+
+LIMITS = PoolLimits(size=2, timeout_s=1.0, wait_s=0.5, memory_bytes=None)
+
+
+def open_nothing() -> str:
+    return "opened"
+
+
+def handle(opened: str, job: tuple[str, str]) -> Iterator[object]:
+    """Test jobs: (kind, argument). Runs in the worker process."""
+    kind, argument = job
+    if kind == "echo":
+        yield {"opened": opened, "pid": os.getpid()}
+        yield argument.encode()
+        yield b"!"
+    elif kind == "bad":
+        raise BadRequest(argument)
+    elif kind == "spin":  # burns CPU forever, after telling where
+        Path(argument).write_text(str(os.getpid()))
+        while True:
+            pass
+    elif kind == "segfault":
+        ctypes.string_at(0)
+    elif kind == "bug":
+        raise KeyError(argument)
+    elif kind == "hog":  # asks for far more memory than its limit
+        yield len(bytearray(int(argument)))
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[WorkerPool]:
+    pool = WorkerPool(open_nothing, handle, LIMITS)
+    pool.start()
+    yield pool
+    pool.close()
+
+
+async def answer(pool: WorkerPool, job: tuple[str, str]) -> tuple[object, bytes]:
+    head, body = await pool.run(job)
+    return head, b"".join([chunk async for chunk in body])
+
+
+def run(pool: WorkerPool, job: tuple[str, str]) -> tuple[object, bytes]:
+    return anyio.run(answer, pool, job)
+
+
+def test_a_worker_answers_in_another_process(pool: WorkerPool) -> None:
+    head, body = run(pool, ("echo", "xin chào"))
+    assert isinstance(head, dict) and head["opened"] == "opened" and head["pid"] != os.getpid()
+    assert body == "xin chào!".encode()
+
+
+def test_an_http_error_reaches_the_caller_and_the_worker_lives_on(pool: WorkerPool) -> None:
+    with pytest.raises(BadRequest, match="no such thing"):
+        run(pool, ("bad", "no such thing"))
+    pids = {run(pool, ("echo", ""))[0]["pid"] for _ in range(4)}  # type: ignore[index]
+    assert len(pids) <= LIMITS.size
+
+
+def test_a_bug_is_a_500_not_a_dead_service(pool: WorkerPool) -> None:
+    with pytest.raises(WorkerFailed, match="KeyError"):
+        run(pool, ("bug", "x"))
+    assert run(pool, ("echo", "still here"))[1] == b"still here!"
+
+
+def test_a_query_over_time_is_killed_and_replaced(pool: WorkerPool, tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    with pytest.raises(QueryTimedOut):
+        run(pool, ("spin", str(pid_file)))
+    pid = int(pid_file.read_text())
+    assert not Path(f"/proc/{pid}").exists(), "the spinning worker must be gone, not burning CPU"
+    assert run(pool, ("echo", "after"))[1] == b"after!"  # a replacement serves
+
+
+def test_a_native_crash_costs_one_request(pool: WorkerPool) -> None:
+    with pytest.raises(WorkerFailed):
+        run(pool, ("segfault", ""))
+    assert run(pool, ("echo", "alive"))[1] == b"alive!"
+
+
+def test_the_memory_limit_stops_a_hog_not_the_service() -> None:
+    pool = WorkerPool(open_nothing, handle, PoolLimits(size=1, timeout_s=5, wait_s=1, memory_bytes=1 << 30))
+    pool.start()
+    try:
+        with pytest.raises(WorkerFailed, match="MemoryError"):
+            run(pool, ("hog", str(4 << 30)))
+        assert run(pool, ("echo", "fine"))[1] == b"fine!"
+    finally:
+        pool.close()
+
+
+def test_a_full_pool_answers_busy_after_a_bounded_wait(tmp_path: Path) -> None:
+    pool = WorkerPool(open_nothing, handle, PoolLimits(size=1, timeout_s=3, wait_s=0.2, memory_bytes=None))
+    pool.start()
+
+    async def two_at_once() -> list[BaseException | None]:
+        outcomes: list[BaseException | None] = []
+
+        async def one(job: tuple[str, str]) -> None:
+            try:
+                await answer(pool, job)
+                outcomes.append(None)
+            except (PoolBusy, QueryTimedOut) as error:
+                outcomes.append(error)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one, ("spin", str(tmp_path / "pid")))
+            await anyio.sleep(0.1)
+            group.start_soon(one, ("echo", "x"))
+        return outcomes
+
+    try:
+        outcomes = anyio.run(two_at_once)
+    finally:
+        pool.close()
+    assert [type(o) for o in outcomes] == [PoolBusy, QueryTimedOut]
+
+
+def test_closing_the_pool_stops_every_worker() -> None:
+    pool = WorkerPool(open_nothing, handle, LIMITS)
+    pool.start()
+    pids = [w.process.pid for w in pool._idle]
+    pool.close()
+    time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
