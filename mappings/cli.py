@@ -36,11 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("explain", help="print each mention of an article with its rule and context")
     cmd.add_argument("file", type=Path)
     cmd.set_defaults(run=_explain)
-    cmd = commands.add_parser("serve", help="serve the published data over HTTP")
-    cmd.add_argument("--data", type=Path, default=PROJECT / "data")
-    cmd.add_argument("--host", default="127.0.0.1")
-    cmd.add_argument("--port", type=int, default=8000)
-    cmd.add_argument("--base-uri", default=DEFAULT_BASE)
+    cmd = commands.add_parser("serve", help="serve the published data (or one RDF file) over HTTP")
+    source = cmd.add_mutually_exclusive_group()
+    source.add_argument("--data", type=Path, help=f"data directory of `vankien build` (default {PROJECT / 'data'})")
+    source.add_argument("--dataset", type=Path,
+                        help="serve this file instead: TriG, N-Quads, Turtle, N-Triples or RDF/XML, by extension")
+    cmd.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    cmd.add_argument("--port", type=int, help="port (default 8000)")
+    cmd.add_argument("--base-uri", help=f"IRI prefix of every resource (default {DEFAULT_BASE})")
     cmd.set_defaults(run=_serve)
     cmd = commands.add_parser("rollback", help="publish the previous kept build again")
     cmd.add_argument("--out", type=Path, default=PROJECT / "data")
@@ -67,15 +70,23 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """Flags over `VANKIEN_*` variables (limits and timeouts are set only there) over the defaults;
+    without `--dataset`, the latest build, made from the seeds first if there is none."""
+    import os
     from dataclasses import replace
 
     from server.config import Settings
     from server.main import serve
 
-    data = args.data
-    if not (data / "current").exists():
+    flags = {"data_dir": args.data, "dataset": args.dataset, "host": args.host, "port": args.port,
+             "base_uri": args.base_uri}
+    environ = {"VANKIEN_DATA_DIR": str(PROJECT / "data"), **os.environ}
+    settings = replace(Settings.from_env(environ), **{k: v for k, v in flags.items() if v is not None})
+    if args.data is not None:
+        settings = replace(settings, dataset=None)  # an explicit --data wins over VANKIEN_DATASET
+    data = settings.data_dir
+    if settings.dataset is None and not (data / "current").exists():
         print(f"no published build in {data}: building {PROJECT / 'seeds'} first", file=sys.stderr)
-        build(PROJECT / "seeds", data, base=args.base_uri)
-    # Flags over `VANKIEN_*` variables (limits and timeouts are set only there) over the defaults.
-    serve(replace(Settings.from_env(), data_dir=data, host=args.host, port=args.port, base_uri=args.base_uri))
+        build(PROJECT / "seeds", data, base=settings.base_uri)
+    serve(settings)
     return 0

@@ -5,12 +5,16 @@ pydantic-settings is not a dependency, so `Settings` is a frozen dataclass; `fro
 
 >>> Settings.from_env({"VANKIEN_PORT": "8080", "VANKIEN_DATA_DIR": "/srv/vankien"}).port
 8080
+>>> Settings.from_env({"VANKIEN_DATASET": "data.trig"}).dataset
+PosixPath('data.trig')
 """
 
 import os
-from collections.abc import Mapping
+import types
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 ENV_PREFIX = "VANKIEN_"
 
@@ -18,6 +22,7 @@ ENV_PREFIX = "VANKIEN_"
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path = Path("data")  # the build's output directory: holds `current -> builds/<id>`
+    dataset: Path | None = None  # an RDF file to serve instead of a build (`vankien serve --dataset`)
     base_uri: str = "http://localhost:8000/"  # resource IRIs are `<base_uri>id/...`
     host: str = "127.0.0.1"
     port: int = 8000
@@ -32,8 +37,15 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
         """Defaults overridden by `VANKIEN_DATA_DIR`, `VANKIEN_BASE_URI`, `VANKIEN_PORT` ..."""
         values = {
-            field.name: field.type(environ[ENV_PREFIX + field.name.upper()])  # type: ignore[operator]
+            field.name: _converter(field.type)(environ[ENV_PREFIX + field.name.upper()])
             for field in fields(cls)
             if ENV_PREFIX + field.name.upper() in environ
         }
         return cls(**values)
+
+
+def _converter(annotation: Any) -> Callable[[str], Any]:
+    """The type a variable's text becomes: `Path | None` reads as a `Path`."""
+    if isinstance(annotation, types.UnionType):
+        return next(arg for arg in annotation.__args__ if arg is not type(None))  # type: ignore[no-any-return]
+    return annotation  # type: ignore[no-any-return]

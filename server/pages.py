@@ -3,22 +3,25 @@
 Templates autoescape everything: labels come from news text and may hold markup.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from markupsafe import Markup
+from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.templating import Jinja2Templates
 
-from server import i18n, negotiation
+from server import i18n, negotiation, paging
 from server.deps import get_urls
+from server.description import Description, Incoming
 from server.errors import HttpError
-from server.namespaces import PREFIXES, RDF_TYPE, RDFS_LABEL, curie
+from server.namespaces import RDF_TYPE, RDFS_LABEL, curie
+from server.reading import Reader, Value
+from server.sections import Section, sections
 from server.store import ClassCount
 from server.urls import Urls
 
@@ -32,22 +35,13 @@ TEMPLATES = Jinja2Templates(
     context_processors=[_urls, i18n.template_context],
 )
 TEMPLATES.env.filters["number"] = lambda n: f"{n:,}".replace(",", ".")  # Vietnamese: 12.345
-LANGUAGE_RANK = {"vi": 0, "en": 1}  # Vietnamese labels first, then English, then the rest
-PREDICATE_RANK = {RDF_TYPE: 0, RDFS_LABEL: 1}
-PLAIN = PREFIXES["xsd"] + "string"
+PREDICATE_RANK = {RDF_TYPE: 0, RDFS_LABEL: 1}  # types and labels first, then by compact IRI
+SCHEMA = "https://schema.org/"
 MEMBERS_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?resource ?label
 WHERE {{ ?resource a <{iri}> OPTIONAL {{ ?resource rdfs:label ?label }} }}
 LIMIT 100"""
 ERROR_PAGE = (negotiation.Representation("txt", "text/plain", "text"), negotiation.HTML)
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    text: str
-    href: str | None = None
-    lang: str | None = None
-    note: str | None = None  # a literal's datatype, or the IRI behind a label
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +51,28 @@ class PropertyRow:
 
 
 @dataclass(frozen=True, slots=True)
+class IncomingGroup:
+    """The links into the resource by one property: one page of them, and how many there are."""
+
+    predicate: Value
+    count: int
+    values: list[Value]
+    page: paging.Page
+    pager: paging.Pager  # its links lead back to this group (`#anchor`)
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResourcePage:
     iri: str
+    url: str  # the absolute page URL, `<link rel="canonical">`
     title: str
+    types: list[Value]
     labels: list[Value]
     properties: list[PropertyRow]
+    incoming: list[IncomingGroup]
+    sections: list[Section]
+    json_ld: Markup  # the resource as JSON-LD, safe inside <script type="application/ld+json">
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +90,60 @@ class ClassRow:
     href: str
 
 
-def resource_page(iri: str, triples: list[Triple], urls: Urls) -> ResourcePage:
-    """The page of one resource from its description (`GraphStore.describe`)."""
-    own = [t for t in triples if t.subject == NamedNode(iri)]
-    labels = _best_labels(triples)
-    own_labels = sorted((label for subject, label in _labels(triples) if subject == iri), key=_language_rank)
+def resource_page(description: Description, path: str, urls: Urls, lang: str) -> ResourcePage:
+    """The page of one resource at `/doc/{path}`, in `lang`, all from its description."""
+    reader = Reader(description, lang, urls)
+    me = description.node
+    url = _absolute(urls, urls.doc(path))
     return ResourcePage(
-        iri=iri,
-        title=labels.get(iri, curie(iri)),
-        labels=[Value(label.value, lang=label.language) for label in own_labels],
-        properties=_property_rows(own, labels, urls),
+        iri=description.iri,
+        url=url,
+        title=reader.name(me),
+        types=[reader.value(t) for t in sorted(set(description.graph.objects(me, RDF_TYPE)), key=str)],
+        labels=[reader.value(label) for label in reader.labels(me)],
+        properties=_properties(reader),
+        incoming=[_incoming(reader, group, urls.doc(path)) for group in description.incoming],
+        sections=sections(reader),
+        json_ld=json_ld(description, url),
     )
+
+
+def json_ld(description: Description, url: str) -> Markup:
+    """The resource's own triples and the labels of what they link to, as the main entity of the page.
+
+    `<`, `>` and `&` are written as JSON escapes, so no label can end the script element."""
+    graph, page = description.graph, NamedNode(url)
+    own = graph.about(description.node)
+    linked = sorted({o for _, _, o in own if isinstance(o, NamedNode)}, key=str)
+    labels = [
+        (node, NamedNode(RDFS_LABEL), label) for node in linked for label in graph.objects(node, RDFS_LABEL)
+    ]
+    about = [
+        (page, NamedNode(RDF_TYPE), NamedNode(SCHEMA + "WebPage")),
+        (page, NamedNode(SCHEMA + "mainEntity"), description.node),
+    ]
+    text = (serialize([Triple(*t) for t in about + own + labels], format=RdfFormat.JSON_LD) or b"").decode()
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _properties(reader: Reader) -> list[PropertyRow]:
+    """Each property of the resource with its values, each value with the articles that report it."""
+    me = reader.description.node
+    by_predicate: dict[str, list[Value]] = {}
+    for fact in reader.description.graph.about(me):
+        by_predicate.setdefault(fact[1].value, []).append(reader.value(fact[2], fact))
+    order = sorted(by_predicate, key=lambda p: (PREDICATE_RANK.get(p, 2), curie(p)))
+    return [PropertyRow(reader.value(NamedNode(p)), sorted(by_predicate[p], key=reader.order)) for p in order]
+
+
+def _incoming(reader: Reader, group: Incoming, path: str) -> IncomingGroup:
+    predicate = NamedNode(group.predicate)
+    page = group.page
+    values = [reader.value(s, (s, predicate, reader.description.node)) for s in group.subjects]
+    anchor = "in-" + re.sub(r"[^\w-]+", "-", curie(group.predicate))
+    links = paging.pager(page, path, {"in": curie(group.predicate)})
+    pager = paging.Pager(*(link and f"{link}#{anchor}" for link in (links.previous, links.next)))
+    return IncomingGroup(reader.value(predicate), group.count, values, page, pager, anchor)
 
 
 def class_rows(counts: list[ClassCount], urls: Urls) -> list[ClassRow]:
@@ -120,47 +174,6 @@ def error_response(request: Request, error: Exception) -> Response:
     return PlainTextResponse(error.message, status_code=error.status)
 
 
-def _property_rows(own: list[Triple], labels: dict[str, str], urls: Urls) -> list[PropertyRow]:
-    grouped: defaultdict[str, list[Value]] = defaultdict(list)
-    for triple in own:
-        grouped[triple.predicate.value].append(_value(triple.object, labels, urls))
-    order = sorted(grouped, key=lambda p: (PREDICATE_RANK.get(p, 2), curie(p)))
-    return [
-        PropertyRow(_value(NamedNode(p), labels, urls), sorted(grouped[p], key=_value_key)) for p in order
-    ]
-
-
-def _value(term: NamedNode | BlankNode | Literal | Triple, labels: dict[str, str], urls: Urls) -> Value:
-    if isinstance(term, NamedNode):
-        label = labels.get(term.value)
-        note = curie(term.value) if label else None
-        return Value(label or curie(term.value), href=urls.href(term.value), note=note)
-    if isinstance(term, Literal):
-        datatype = None if term.datatype.value == PLAIN else curie(term.datatype.value)
-        return Value(term.value, lang=term.language, note=None if term.language else datatype)
-    return Value(str(term))
-
-
-def _best_labels(triples: Iterable[Triple]) -> dict[str, str]:
-    """Subject IRI → its best `rdfs:label` (Vietnamese first: the best comes last and wins)."""
-    ranked = sorted(_labels(triples), key=lambda pair: _language_rank(pair[1]), reverse=True)
-    return {subject: label.value for subject, label in ranked}
-
-
-def _labels(triples: Iterable[Triple]) -> Iterator[tuple[str, Literal]]:
-    """(subject IRI, label) for every `rdfs:label` triple."""
-    for t in triples:
-        if (
-            t.predicate.value == RDFS_LABEL
-            and isinstance(t.subject, NamedNode)
-            and isinstance(t.object, Literal)
-        ):
-            yield t.subject.value, t.object
-
-
-def _language_rank(literal: Literal) -> tuple[int, str]:
-    return LANGUAGE_RANK.get(literal.language or "", len(LANGUAGE_RANK)), literal.value
-
-
-def _value_key(value: Value) -> tuple[int, str]:
-    return LANGUAGE_RANK.get(value.lang or "", len(LANGUAGE_RANK)), value.text
+def _absolute(urls: Urls, href: str) -> str:
+    """`/doc/x` → `<base_uri>doc/x`."""
+    return urls.id_base.removesuffix("id/") + href.removeprefix("/")

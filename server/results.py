@@ -114,9 +114,21 @@ def _xml_term(term: Term) -> str:
             attribute = f" datatype={quoteattr(term.datatype.value)}"
         else:
             attribute = ""
-        return f"<literal{attribute}>{escape(term.value, {chr(10): '&#10;', chr(13): '&#13;'})}</literal>"
+        return f"<literal{attribute}>{_xml_text(term.value)}</literal>"
     parts = "".join(f"<{k}>{_xml_term(getattr(term, k))}</{k}>" for k in ("subject", "predicate", "object"))
     return f"<triple>{parts}</triple>"
+
+
+def _xml_text(value: str) -> str:
+    """Escaped so that a reader that trims white space keeps it: line breaks and tabs always, and
+    spaces at either end."""
+    text = escape(value, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    body = text.strip(" ")
+    if not body:
+        return "&#32;" * len(text)
+    start = len(text) - len(text.lstrip(" "))
+    end = len(text) - len(text.rstrip(" "))
+    return "&#32;" * start + body + "&#32;" * end
 
 
 # --- SPARQL 1.1 Query Results CSV and TSV Formats

@@ -1,20 +1,36 @@
-"""The published build, opened read-only. The only module that touches the store or the disk.
+"""The data being served, read-only. The only module that touches the store or the disk.
 
-`OUT/current -> builds/<id>` holds `store/` (each article a named graph, the deduplicated union
-in the default graph), `dumps/` and `manifest.json`. Every query here reads the default graph.
+Either a published build, `OUT/current -> builds/<id>` with `store/` (each article a named graph,
+the deduplicated union in the default graph), `dumps/` and `manifest.json`; or one RDF file
+(`vankien serve --dataset`) loaded into memory as it is, with a manifest made up from the file.
+The server's own queries read the default graph.
 """
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Store, Triple, Variable
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+)
 
 from server.config import Settings
 from server.errors import BadRequest, NotFound, QueryTimeout
@@ -22,6 +38,7 @@ from server.namespaces import PREFIXES
 
 T = TypeVar("T")
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+Term = NamedNode | BlankNode | Literal | Triple
 
 RESOURCE = Variable("resource")
 EXISTS = "ASK { ?resource ?p ?o }"
@@ -37,6 +54,8 @@ SELECT ?class ?n ?label WHERE {
   OPTIONAL { ?class rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "vi")) }
 } ORDER BY DESC(?n) ?class
 """
+LISTED_GRAPHS = 100  # named graphs whose size `summary()` gives; the rest are only counted
+DATASET_FORMATS = (RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML)
 # pyoxigraph would call the network for SERVICE; refuse the keyword (not inside an IRI).
 SERVICE = re.compile(r"(?<![\w/#:<])SERVICE\s+(SILENT\s+)?[<?$\w]", re.IGNORECASE)
 
@@ -64,28 +83,76 @@ class Dump:
         return Path(self.file).name
 
 
+@dataclass(frozen=True, slots=True)
+class QueryDataset:
+    """The graphs a request names (`default-graph-uri`, `named-graph-uri`): they replace the query's
+    FROM and FROM NAMED, and a part left empty is empty (SPARQL 1.1 Protocol 2.1.4, Query 13.2)."""
+
+    default_graphs: tuple[NamedNode, ...] = ()
+    named_graphs: tuple[NamedNode, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GraphSize:
+    name: str
+    triples: int
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetSummary:
+    """How big the default graph and the named graphs are (the first `LISTED_GRAPHS` by name)."""
+
+    default_triples: int
+    named: list[GraphSize]
+    named_total: int
+
+
 class GraphStore:
-    def __init__(self, store: Store, build_dir: Path, settings: Settings) -> None:
+    def __init__(self, store: Store, manifest: dict[str, Any], settings: Settings, build_dir: Path | None = None) -> None:
         self._store = store
-        self._timeout_s = settings.query_timeout_s
-        self._row_limit = settings.row_limit
         self._counts: list[ClassCount] | None = None
+        self._summary: DatasetSummary | None = None
+        self.query_timeout_s = settings.query_timeout_s
+        self.row_limit = settings.row_limit
         self.build_dir = build_dir
-        self.manifest: dict[str, Any] = json.loads((build_dir / "manifest.json").read_text("utf-8"))
+        self.manifest = manifest
         self.dumps = [
             Dump(d["file"], d["media_type"], d.get("encoding"), d["bytes"], d["sha256"])
             for d in self.manifest["dumps"]
         ]
+        # A build keeps the union of its named graphs in its default graph; a file's is as the file has it.
+        self.union_default_graph = build_dir is not None
 
     @classmethod
     def open(cls, settings: Settings) -> "GraphStore":
-        """Opens `data_dir/current` (the build it points to at this moment) read-only."""
+        """The file `settings.dataset` when given, else the build `data_dir/current` points to now (read-only)."""
+        if settings.dataset is not None:
+            return cls.load(settings.dataset, settings)
         build_dir = (settings.data_dir / "current").resolve()
         if not (build_dir / "store").is_dir():
             raise FileNotFoundError(
                 f"no published build at {settings.data_dir / 'current'}: run `vankien build`"
             )
-        return cls(Store.read_only(str(build_dir / "store")), build_dir, settings)
+        manifest = json.loads((build_dir / "manifest.json").read_text("utf-8"))
+        return cls(Store.read_only(str(build_dir / "store")), manifest, settings, build_dir)
+
+    @classmethod
+    def load(cls, path: Path, settings: Settings) -> "GraphStore":
+        """One RDF file in memory, its format told by its extension; relative IRIs resolve against the file."""
+        if not path.is_file():
+            raise FileNotFoundError(f"no dataset file {path}")
+        rdf_format = _dataset_format(path)
+        store = Store()
+        try:
+            store.load(path=path, format=rdf_format, base_iri=path.resolve().as_uri())
+        except SyntaxError as error:
+            raise ValueError(f"{path}: not valid {rdf_format.name}: {error.msg}") from None
+        return cls(store, _file_manifest(path, store), settings)
+
+    @property
+    def build_id(self) -> str:
+        """Names what is served (a build's id, or the file's hash): it changes whenever the data does."""
+        return str(self.manifest["build_id"])
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Runs a blocking store call in a worker thread and gives up after `query_timeout_s`.
@@ -93,10 +160,12 @@ class GraphStore:
         The thread itself runs to its end (pyoxigraph cannot be interrupted): a later issue
         moves queries to worker processes that can be killed."""
         try:
-            with anyio.fail_after(self._timeout_s):
+            with anyio.fail_after(self.query_timeout_s):
                 return await anyio.to_thread.run_sync(function, *args, abandon_on_cancel=True)
         except TimeoutError:
-            raise QueryTimeout(f"the query ran longer than {self._timeout_s:g} s and was abandoned") from None
+            raise QueryTimeout(
+                f"the query ran longer than {self.query_timeout_s:g} s and was abandoned"
+            ) from None
 
     def exists(self, iri: str) -> bool:
         return bool(self._store.query(EXISTS, substitutions={RESOURCE: _node(iri)}))
@@ -111,48 +180,93 @@ class GraphStore:
             key=lambda t: (t.subject != resource, str(t.subject), str(t.predicate), str(t.object)),
         )
 
-    def query(self, sparql: str) -> QueryResult:
-        """Evaluates a read-only query (lazily). An answer longer than `row_limit` is refused, never cut."""
+    def query(self, sparql: str, dataset: QueryDataset | None = None, base_iri: str | None = None) -> QueryResult:
+        """Evaluates a client's read-only query (lazily), over `dataset` when given; relative IRIs resolve
+        against `base_iri`. An answer longer than `row_limit` is refused, never cut."""
         if SERVICE.search(sparql):
             raise BadRequest("SERVICE is not allowed: this endpoint makes no outbound requests")
-        if self._over_row_limit(sparql):
+        options = _query_options(dataset, base_iri)
+        if self._over_row_limit(sparql, options):
             raise BadRequest(
-                f"the answer has more than {self._row_limit} rows; add LIMIT {self._row_limit} or less"
+                f"the answer has more than {self.row_limit} rows; add LIMIT {self.row_limit} or less"
             )
-        return self._evaluate(sparql)
+        return self._evaluate(sparql, options)
 
     def select(self, sparql: str, **iris: str) -> QueryResult:
         """A query of the server's own (trusted: no limits), `PREFIXES` declared, `?name` bound to `iris[name]`.
 
         Page code builds on this rather than on the store, so the store can change under it."""
-        bindings = {Variable(name): _node(iri) for name, iri in iris.items()}
+        bindings: dict[Variable, Term] = {Variable(name): _node(iri) for name, iri in iris.items()}
         return self._store.query(sparql, prefixes=PREFIXES, substitutions=bindings)
 
     def counts(self) -> list[ClassCount]:
-        """How many resources each class of the ontology has (computed once: the build never changes)."""
+        """How many resources each class of the ontology has (computed once: the data never changes)."""
         if self._counts is None:
             rows = self._store.query(COUNTS, prefixes=PREFIXES)
             assert isinstance(rows, QuerySolutions)
             self._counts = [ClassCount(r["class"].value, _text(r["label"]), int(r["n"].value)) for r in rows]
         return self._counts
 
+    def summary(self) -> DatasetSummary:
+        """The size of the default graph and of each graph with an IRI for a name (computed once)."""
+        if self._summary is None:
+            names = sorted((g for g in self._store.named_graphs() if isinstance(g, NamedNode)), key=str)
+            listed = [GraphSize(g.value, self._size(g)) for g in names[:LISTED_GRAPHS]]
+            self._summary = DatasetSummary(self._size(DefaultGraph()), listed, len(names))
+        return self._summary
+
     def dump(self, file: str) -> tuple[Dump, Path]:
         """The manifest entry called `file` and where it lies; nothing else under dumps/ is served."""
         for dump in self.dumps:
-            if dump.name == file:
+            if dump.name == file and self.build_dir is not None:
                 return dump, self.build_dir / dump.file
         raise NotFound(f"no dump called {file!r}")
 
-    def _over_row_limit(self, sparql: str) -> bool:
-        """Counts up to `row_limit + 1` rows in a first evaluation (pyoxigraph results are one-pass)."""
-        rows = self._evaluate(sparql)
-        return not isinstance(rows, QueryBoolean) and any(True for _ in islice(rows, self._row_limit, None))
+    def _size(self, graph: NamedNode | DefaultGraph) -> int:
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
 
-    def _evaluate(self, sparql: str) -> QueryResult:
+    def _over_row_limit(self, sparql: str, options: dict[str, Any]) -> bool:
+        """Counts up to `row_limit + 1` rows in a first evaluation (pyoxigraph results are one-pass)."""
+        rows = self._evaluate(sparql, options)
+        return not isinstance(rows, QueryBoolean) and any(True for _ in islice(rows, self.row_limit, None))
+
+    def _evaluate(self, sparql: str, options: dict[str, Any]) -> QueryResult:
         try:
-            return self._store.query(sparql)
+            return self._store.query(sparql, **options)
         except SyntaxError as error:
             raise BadRequest(f"SPARQL syntax error: {error}") from None
+
+
+def _query_options(dataset: QueryDataset | None, base_iri: str | None) -> dict[str, Any]:
+    """`Store.query` keywords: each of pyoxigraph's `default_graph` and `named_graphs` replaces only its
+    own part of the query's dataset, so a request's dataset sets both."""
+    options: dict[str, Any] = {"base_iri": base_iri}
+    if dataset is not None:
+        options |= {"default_graph": list(dataset.default_graphs), "named_graphs": list(dataset.named_graphs)}
+    return options
+
+
+def _dataset_format(path: Path) -> RdfFormat:
+    rdf_format = RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+    if rdf_format not in DATASET_FORMATS:
+        known = ", ".join(f".{f.file_extension}" for f in DATASET_FORMATS)
+        raise ValueError(f"{path}: unknown RDF file extension; one of {known}")
+    return rdf_format
+
+
+def _file_manifest(path: Path, store: Store) -> dict[str, Any]:
+    """What a build's manifest says, for a file: an id from its hash, its time, what it holds; no dumps."""
+    with path.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256").hexdigest()
+    created = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    graphs = sum(1 for _ in store.named_graphs())
+    return {
+        "build_id": f"sha256-{digest[:16]}",
+        "created": created,
+        "meta": {"dataset": path.name, "sha256": digest},
+        "counts": {"graphs": graphs, "quads": len(store)},
+        "dumps": [],
+    }
 
 
 def _node(iri: str) -> NamedNode:

@@ -1,55 +1,115 @@
-"""Linked-data URLs: `/id/...` names a thing and redirects; `/doc/...` describes it in the form asked for."""
+"""Linked-data URLs: `/id/...` names a thing and redirects; `/doc/...` describes it in the form asked for.
 
+Both answer HEAD. A description is cached by a strong `ETag` (what is served, which resource, which
+representation and page language, which page of incoming links) and revalidated with `If-None-Match`.
+"""
+
+import hashlib
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pyoxigraph import Triple
 
-from server import negotiation, pages
+from server import i18n, negotiation, pages
 from server.deps import StoreDep, UrlsDep
+from server.description import Description, Paging, describe
 from server.errors import NotFound
 from server.urls import Urls
 
 router = APIRouter(tags=["resources"])
+GET_HEAD = ["GET", "HEAD"]  # FastAPI's `get` routes refuse HEAD
 
 
-@router.get("/id/{path:path}")
+@router.api_route("/id/{path:path}", methods=GET_HEAD)
 def see_other(path: str, urls: UrlsDep) -> RedirectResponse:
     return RedirectResponse(urls.doc(path), status_code=303)
 
 
-@router.get("/doc/{path:path}")
-async def describe(
+@router.api_route("/doc/{path:path}", methods=GET_HEAD)
+async def description(
     path: str,
     request: Request,
     store: StoreDep,
     urls: UrlsDep,
     format_key: Annotated[str | None, Query(alias="format")] = None,
+    incoming: Annotated[str | None, Query(alias="in")] = None,
+    page: str | None = None,
 ) -> Response:
     """Suffix (`.ttl`) > `?format=ttl` > `Accept`, over one description (HTML and RDF never disagree)."""
     path, fixed = negotiation.split_suffix(path, negotiation.PAGE)
     chosen = fixed or negotiation.choose(negotiation.PAGE, request.headers.get("accept"), format_key)
+    paging = Paging.parse(incoming, page)
     iri = urls.iri(path)
     if not await store.run(store.exists, iri):
         raise NotFound(f"nothing is known about {iri}")
-    triples = await store.run(store.describe, iri)
-    if chosen is negotiation.HTML:
-        response = _page(request, iri, path, triples, urls)
+    lang = i18n.language(request) if chosen is negotiation.HTML else None
+    tag = etag(store.build_id, path, chosen.suffix, lang, paging)
+    if {tag, "*"} & if_none_match(request.headers.get("if-none-match")):
+        response = _not_modified(request, lang)
     else:
-        response = Response(negotiation.serialize_graph(triples, chosen), media_type=chosen.media_type)
-    response.headers["Content-Location"] = urls.doc(path, chosen.suffix)
+        found = await store.run(describe, store, iri, paging)
+        response = _represent(request, found, path, urls, chosen, lang)
+    response.headers["ETag"] = tag
+    response.headers["Content-Location"] = urls.doc(path, chosen.suffix) + _query(request, "in", "page")
     if not (fixed or format_key):
-        response.headers["Vary"] = "Accept"
+        response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Accept")))
     return response
 
 
-def _page(request: Request, iri: str, path: str, triples: list[Triple], urls: Urls) -> Response:
-    """The HTML page, linking its RDF forms in the `Link` header as in `<head>`."""
+def etag(build_id: str, path: str, suffix: str, lang: str | None, paging: Paging | None) -> str:
+    """A strong validator: the same bytes come back for as long as the same build is served."""
+    parts = (
+        build_id,
+        path,
+        suffix,
+        lang or "",
+        paging.predicate if paging else "",
+        str(paging.page if paging else 1),
+    )
+    return '"' + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def if_none_match(header: str | None) -> set[str]:
+    """The entity tags of an `If-None-Match` header, compared weakly (RFC 9110 13.1.2).
+
+    >>> sorted(if_none_match('W/"a", "b"'))
+    ['"a"', '"b"']
+    """
+    return {tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()}
+
+
+def _not_modified(request: Request, lang: str | None) -> Response:
+    """304, varying as the page would (on the language cookie when it is a page)."""
+    response = Response(status_code=304)
+    if lang:
+        i18n.remember(request, response)
+    return response
+
+
+def _represent(
+    request: Request,
+    found: Description,
+    path: str,
+    urls: Urls,
+    chosen: negotiation.Representation,
+    lang: str | None,
+) -> Response:
+    """The HTML page (linking its RDF forms in the `Link` header as in `<head>`), or the RDF."""
+    if chosen is not negotiation.HTML:
+        return Response(
+            negotiation.serialize_graph(found.graph.triples, chosen), media_type=chosen.media_type
+        )
     alternates = pages.alternates(path, urls)
-    context = {"page": pages.resource_page(iri, triples, urls), "alternates": alternates}
-    response = pages.render(request, "resource.html", context)
+    page = pages.resource_page(found, path, urls, lang or i18n.DEFAULT)
+    response = pages.render(request, "resource.html", {"page": page, "alternates": alternates})
     response.headers["Link"] = ", ".join(
         f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates
     )
     return response
+
+
+def _query(request: Request, *names: str) -> str:
+    """`?in=...&page=...`: the parameters among `names` that the request gave, to keep in a URL."""
+    kept = {name: request.query_params[name] for name in names if name in request.query_params}
+    return "?" + urlencode(kept) if kept else ""

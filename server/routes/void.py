@@ -1,0 +1,23 @@
+"""`/.well-known/void`: the dataset's VoID + DCAT description (RFC 5785, VoID 7.2), in Turtle by
+default, or N-Triples, JSON-LD, RDF/XML (`?format=` or `Accept`)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from server import negotiation, tabular, void
+from server.deps import StoreDep, UrlsDep
+
+router = APIRouter(tags=["void"])
+
+
+@router.get("/.well-known/void")
+async def describe_dataset(
+    request: Request, store: StoreDep, urls: UrlsDep, format_key: Annotated[str | None, Query(alias="format")] = None
+) -> Response:
+    chosen = negotiation.choose(negotiation.GRAPH, request.headers.get("accept"), format_key)
+    stats = await store.run(void.STATISTICS.get, store, urls.id_base)
+    site = urls.id_base.removesuffix("id/")  # the base URI
+    body = negotiation.serialize_graph(void.description(stats, store, site, void.LICENSE_PLACEHOLDER), chosen)
+    return tabular.negotiated(Response(body, media_type=chosen.media_type), format_key)
