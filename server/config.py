@@ -26,8 +26,14 @@ class Settings:
     base_uri: str = "http://localhost:8000/"  # resource IRIs are `<base_uri>id/...`
     host: str = "127.0.0.1"
     port: int = 8000
-    query_timeout_s: float = 10.0
-    row_limit: int = 10_000  # SPARQL answers with more rows (or triples) are refused, never cut
+    query_timeout_s: float = 10.0  # per client query; its worker process is killed at the limit
+    row_limit: int = 10_000  # SPARQL answers are cut there, and say so in `X-SPARQL-MaxRows`
+    workers: int = 0  # query worker processes; 0: one per core
+    queue_wait_s: float = 5.0  # longest wait for a free worker, then 503 + Retry-After
+    worker_memory_mb: int = 4096  # address space of each worker; a query past it fails alone
+    client_rate: float = 20.0  # queries per second per client address, sustained ...
+    client_burst: int = 40  # ... with bursts up to this; then 429 + Retry-After
+    client_concurrency: int = 8  # queries in flight per client address
 
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/"):

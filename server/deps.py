@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 
 from server.store import GraphStore
 from server.urls import Urls
+from server.workers import WorkerPool
 
 
 def get_store(request: Request) -> GraphStore:
@@ -19,5 +20,11 @@ def get_urls(request: Request) -> Urls:
     return urls
 
 
+def get_pool(request: Request) -> WorkerPool:
+    pool: WorkerPool = request.app.state.pool
+    return pool
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+PoolDep = Annotated[WorkerPool, Depends(get_pool)]
 UrlsDep = Annotated[Urls, Depends(get_urls)]

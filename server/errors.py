@@ -6,6 +6,7 @@ class HttpError(Exception):
     """An error the client should see, with its HTTP status and a plain-words message."""
 
     status = 500
+    retry_after: int | None = None  # seconds, sent as `Retry-After` (503, 429)
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -28,5 +29,21 @@ class NotFound(HttpError):
     status = 404
 
 
+class PayloadTooLarge(HttpError):
+    """A query longer than the endpoint takes, refused before it is read whole."""
+
+    status = 413
+
+
 class QueryTimeout(HttpError):
+    """The query ran out of time and its worker was stopped."""
+
     status = 503
+    retry_after = 5
+
+
+class ServiceBusy(HttpError):
+    """Every query worker stayed busy for longer than a request may wait."""
+
+    status = 503
+    retry_after = 2

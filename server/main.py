@@ -1,18 +1,25 @@
 """The application factory and the entry point `vankien serve` calls."""
 
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
+import anyio.to_thread
 import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from server import pages
+from server import pages, query_worker
 from server.config import Settings
 from server.errors import HttpError
+from server.middleware import ClientLimits, PerClientLimits, SecurityHeaders
 from server.routes import downloads, health, home, lists, resources, search, sparql, void
 from server.store import GraphStore
 from server.urls import Urls
+from server.workers import PoolLimits, WorkerPool
 
 STATIC = Path(__file__).parent / "static"  # the stylesheet and the query page's script: no CDN
 ROUTERS = (
@@ -22,9 +29,22 @@ ROUTERS = (
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The application over the build currently published in `settings.data_dir`, or the file `settings.dataset`."""
-    app = FastAPI(title="vankien", docs_url=None, redoc_url=None)  # both pages load assets from a CDN
-    app.state.store = GraphStore.open(settings)
+    """The application over the build currently published in `settings.data_dir`, or the file `settings.dataset`.
+
+    Clients' queries run in a pool of worker processes, started with the application and stopped with it."""
+    store = GraphStore.open(settings)
+    pool = WorkerPool(partial(query_worker.open_store, str(store.store_path)), query_worker.handle, _pool_limits(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(pool.start)
+        yield
+        pool.close()
+
+    app = FastAPI(title="vankien", docs_url=None, redoc_url=None, lifespan=lifespan)  # docs pages use a CDN
+    app.state.settings = settings
+    app.state.store = store
+    app.state.pool = pool
     app.state.urls = Urls(settings.base_uri)
     for router in ROUTERS:
         app.include_router(router)
@@ -32,7 +52,19 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(HttpError, pages.error_response)
     # Read-only open data: any web page may query it (preflights included: `application/sparql-query`).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"])
+    limits = ClientLimits(settings.client_rate, settings.client_burst, settings.client_concurrency)
+    app.add_middleware(PerClientLimits, limits=limits, paths=["/sparql"])
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+def _pool_limits(settings: Settings) -> PoolLimits:
+    return PoolLimits(
+        size=settings.workers or os.cpu_count() or 1,
+        timeout_s=settings.query_timeout_s,
+        wait_s=settings.queue_wait_s,
+        memory_bytes=settings.worker_memory_mb << 20,
+    )
 
 
 def serve(settings: Settings) -> None:

@@ -170,8 +170,12 @@ def error_response(request: Request, error: Exception) -> Response:
     """The one exception handler: plain text for programs, a page for browsers."""
     assert isinstance(error, HttpError)
     if negotiation.choose(ERROR_PAGE, request.headers.get("accept")) is negotiation.HTML:
-        return render(request, "error.html", {"error": error}, error.status)
-    return PlainTextResponse(error.message, status_code=error.status)
+        response = render(request, "error.html", {"error": error}, error.status)
+    else:
+        response = PlainTextResponse(error.message, status_code=error.status)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _absolute(urls: Urls, href: str) -> str:

@@ -46,10 +46,14 @@ class QueryRefused(ValueError):
     """The query may not run here; the message says why in plain words."""
 
 
+class QueryTooLong(QueryRefused):
+    """Longer than `MAX_BYTES`."""
+
+
 def precheck(query: str) -> None:
     """Raises `QueryRefused` for a query this endpoint will not evaluate."""
     if len(query.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise QueryRefused(f"the query is longer than {MAX_BYTES // 1024} KiB")
+        raise QueryTooLong(f"the query is longer than {MAX_BYTES // 1024} KiB")
     depth = 0
     previous = ""
     for token in TOKENS.finditer(query):

@@ -1,13 +1,12 @@
 """Data for the query page (`/sparql` in a browser): the editor, example queries over this dataset's
 vocabulary, the limits, and an answer laid out as a table. `query.html` only lays it out."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, Triple, Variable
 
 from server.namespaces import PREFIXES, curie
-from server.store import QueryResult
 from server.urls import Urls
 
 PLAIN = {PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString"}  # literals shown without a datatype
@@ -106,21 +105,23 @@ def examples(t: Callable[..., str], urls: Urls) -> list[Example]:
     return [Example(key, query, urls.sparql(query)) for key, query in commented]
 
 
-def results_table(result: QueryResult, urls: Urls) -> ResultsTable:
-    """The answer as rows of cells: solutions by variable, or triples as subject, predicate, object.
-    Reads the whole (lazy) result: call it where the query may run, in `GraphStore.run`."""
-    if isinstance(result, QueryBoolean):
-        return ResultsTable([], [], bool(result))
-    if isinstance(result, QueryTriples):
-        rows: list[list[Cell | None]] = [
-            [_cell(t.subject, urls), _cell(t.predicate, urls), _cell(t.object, urls)] for t in result
-        ]
-        return ResultsTable(["subject", "predicate", "object"], rows)
-    assert isinstance(result, QuerySolutions)
-    variables = result.variables
+def boolean_table(value: bool) -> ResultsTable:
+    return ResultsTable([], [], value)
+
+
+def triples_table(triples: Iterable[Triple], urls: Urls) -> ResultsTable:
+    """Triples as subject, predicate, object."""
+    rows: list[list[Cell | None]] = [
+        [_cell(t.subject, urls), _cell(t.predicate, urls), _cell(t.object, urls)] for t in triples
+    ]
+    return ResultsTable(["subject", "predicate", "object"], rows)
+
+
+def solutions_table(variables: Sequence[Variable], solutions: Iterable[QuerySolution], urls: Urls) -> ResultsTable:
+    """Solutions, one column per variable."""
     return ResultsTable(
         [v.value for v in variables],
-        [[_cell(s[v], urls) if s[v] is not None else None for v in variables] for s in result],
+        [[_cell(s[v], urls) if s[v] is not None else None for v in variables] for s in solutions],
     )
 
 

@@ -2,17 +2,19 @@
 
 Either a published build, `OUT/current -> builds/<id>` with `store/` (each article a named graph,
 the deduplicated union in the default graph), `dumps/` and `manifest.json`; or one RDF file
-(`vankien serve --dataset`) loaded into memory as it is, with a manifest made up from the file.
-The server's own queries read the default graph.
+(`vankien serve --dataset`) loaded as it is into a temporary store on disk, with a manifest made
+up from the file. Either way the store lies at `store_path`, where query workers open it too.
+The server's own queries read the default graph; clients' queries run in `server.workers`.
 """
 
+import atexit
 import hashlib
 import json
-import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,7 +35,7 @@ from pyoxigraph import (
 )
 
 from server.config import Settings
-from server.errors import BadRequest, NotFound, QueryTimeout
+from server.errors import NotFound, QueryTimeout
 from server.namespaces import PREFIXES
 
 T = TypeVar("T")
@@ -56,8 +58,6 @@ SELECT ?class ?n ?label WHERE {
 """
 LISTED_GRAPHS = 100  # named graphs whose size `summary()` gives; the rest are only counted
 DATASET_FORMATS = (RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML)
-# pyoxigraph would call the network for SERVICE; refuse the keyword (not inside an IRI).
-SERVICE = re.compile(r"(?<![\w/#:<])SERVICE\s+(SILENT\s+)?[<?$\w]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +108,11 @@ class DatasetSummary:
 
 
 class GraphStore:
-    def __init__(self, store: Store, manifest: dict[str, Any], settings: Settings, build_dir: Path | None = None) -> None:
-        self._store = store
+    def __init__(
+        self, store_path: Path, manifest: dict[str, Any], settings: Settings, build_dir: Path | None = None
+    ) -> None:
+        self.store_path = store_path
+        self._store = Store.read_only(str(store_path))
         self._counts: list[ClassCount] | None = None
         self._summary: DatasetSummary | None = None
         self.query_timeout_s = settings.query_timeout_s
@@ -134,20 +137,26 @@ class GraphStore:
                 f"no published build at {settings.data_dir / 'current'}: run `vankien build`"
             )
         manifest = json.loads((build_dir / "manifest.json").read_text("utf-8"))
-        return cls(Store.read_only(str(build_dir / "store")), manifest, settings, build_dir)
+        return cls(build_dir / "store", manifest, settings, build_dir)
 
     @classmethod
     def load(cls, path: Path, settings: Settings) -> "GraphStore":
-        """One RDF file in memory, its format told by its extension; relative IRIs resolve against the file."""
+        """One RDF file, its format told by its extension, loaded into a store on disk that lives as long
+        as the process; relative IRIs resolve against the file."""
         if not path.is_file():
             raise FileNotFoundError(f"no dataset file {path}")
         rdf_format = _dataset_format(path)
-        store = Store()
+        directory = Path(tempfile.mkdtemp(prefix="vankien-dataset-"))
+        atexit.register(shutil.rmtree, directory, True)
+        store = Store(str(directory))
         try:
             store.load(path=path, format=rdf_format, base_iri=path.resolve().as_uri())
         except SyntaxError as error:
             raise ValueError(f"{path}: not valid {rdf_format.name}: {error.msg}") from None
-        return cls(store, _file_manifest(path, store), settings)
+        manifest = _file_manifest(path, store)
+        store.flush()
+        del store  # closes it: from here on it is read-only, for this process and the workers
+        return cls(directory, manifest, settings)
 
     @property
     def build_id(self) -> str:
@@ -155,10 +164,9 @@ class GraphStore:
         return str(self.manifest["build_id"])
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """Runs a blocking store call in a worker thread and gives up after `query_timeout_s`.
-
-        The thread itself runs to its end (pyoxigraph cannot be interrupted): a later issue
-        moves queries to worker processes that can be killed."""
+        """Runs one of the server's own store calls in a thread, off the event loop, for at most
+        `query_timeout_s`. These queries are bounded by design (one resource, one page); clients'
+        queries, which are not, run in worker processes that can be killed (`server.workers`)."""
         try:
             with anyio.fail_after(self.query_timeout_s):
                 return await anyio.to_thread.run_sync(function, *args, abandon_on_cancel=True)
@@ -179,18 +187,6 @@ class GraphStore:
             set(triples),
             key=lambda t: (t.subject != resource, str(t.subject), str(t.predicate), str(t.object)),
         )
-
-    def query(self, sparql: str, dataset: QueryDataset | None = None, base_iri: str | None = None) -> QueryResult:
-        """Evaluates a client's read-only query (lazily), over `dataset` when given; relative IRIs resolve
-        against `base_iri`. An answer longer than `row_limit` is refused, never cut."""
-        if SERVICE.search(sparql):
-            raise BadRequest("SERVICE is not allowed: this endpoint makes no outbound requests")
-        options = _query_options(dataset, base_iri)
-        if self._over_row_limit(sparql, options):
-            raise BadRequest(
-                f"the answer has more than {self.row_limit} rows; add LIMIT {self.row_limit} or less"
-            )
-        return self._evaluate(sparql, options)
 
     def select(self, sparql: str, **iris: str) -> QueryResult:
         """A query of the server's own (trusted: no limits), `PREFIXES` declared, `?name` bound to `iris[name]`.
@@ -224,26 +220,6 @@ class GraphStore:
 
     def _size(self, graph: NamedNode | DefaultGraph) -> int:
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
-
-    def _over_row_limit(self, sparql: str, options: dict[str, Any]) -> bool:
-        """Counts up to `row_limit + 1` rows in a first evaluation (pyoxigraph results are one-pass)."""
-        rows = self._evaluate(sparql, options)
-        return not isinstance(rows, QueryBoolean) and any(True for _ in islice(rows, self.row_limit, None))
-
-    def _evaluate(self, sparql: str, options: dict[str, Any]) -> QueryResult:
-        try:
-            return self._store.query(sparql, **options)
-        except SyntaxError as error:
-            raise BadRequest(f"SPARQL syntax error: {error}") from None
-
-
-def _query_options(dataset: QueryDataset | None, base_iri: str | None) -> dict[str, Any]:
-    """`Store.query` keywords: each of pyoxigraph's `default_graph` and `named_graphs` replaces only its
-    own part of the query's dataset, so a request's dataset sets both."""
-    options: dict[str, Any] = {"base_iri": base_iri}
-    if dataset is not None:
-        options |= {"default_graph": list(dataset.default_graphs), "named_graphs": list(dataset.named_graphs)}
-    return options
 
 
 def _dataset_format(path: Path) -> RdfFormat:

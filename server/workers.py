@@ -23,21 +23,11 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from server.errors import HttpError
+from server.errors import HttpError, QueryTimeout, ServiceBusy
 
 SPAWN = multiprocessing.get_context("spawn")  # never fork a process that runs threads
 READY, DONE = "ready", "done"
 Handler = Callable[[Any, Any], Iterable[object]]
-
-
-class PoolBusy(HttpError):
-    """Every worker stayed busy for longer than a request may wait."""
-
-    status = 503
-
-
-class QueryTimedOut(HttpError):
-    status = 503
 
 
 class WorkerFailed(HttpError):
@@ -94,7 +84,7 @@ class WorkerPool:
     async def run(self, job: object) -> tuple[object, AsyncIterator[bytes]]:
         """The head of the answer to `job`, and its body as it arrives.
 
-        Raises `PoolBusy`, `QueryTimedOut`, `WorkerFailed` or the `HttpError` the handler raised."""
+        Raises `ServiceBusy`, `QueryTimeout`, `WorkerFailed` or the `HttpError` the handler raised."""
         worker = await self._acquire()
         deadline = anyio.current_time() + self.limits.timeout_s
         try:
@@ -123,7 +113,7 @@ class WorkerPool:
     async def _acquire(self) -> _Worker:
         acquired = await anyio.to_thread.run_sync(self._available.acquire, True, self.limits.wait_s)
         if not acquired:
-            raise PoolBusy(f"all {self.limits.size} query workers are busy; try again shortly")
+            raise ServiceBusy(f"all {self.limits.size} query workers are busy; try again shortly")
         with self._lock:
             return self._idle.pop()
 
@@ -131,7 +121,7 @@ class WorkerPool:
         remaining = deadline - anyio.current_time()
         ready = remaining > 0 and await anyio.to_thread.run_sync(worker.conn.poll, remaining)
         if not ready:
-            raise QueryTimedOut(
+            raise QueryTimeout(
                 f"the query ran longer than {self.limits.timeout_s:g} s and was stopped; "
                 "narrow it (LIMIT, more specific patterns) and try again"
             )

@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 BASE_URI = "http://localhost:8000/"
+UNTHROTTLED = {"client_rate": "100000", "client_burst": "100000", "client_concurrency": "1000"}
 VANKIEN = [sys.executable, "-c", "import sys; from mappings.cli import main; sys.exit(main())"]
 
 
@@ -39,7 +40,9 @@ def running_server(
     source = ["--dataset", str(dataset)] if dataset else ["--data", str(data_dir)]
     command = [*VANKIEN, "serve", *source, "--port", str(port), "--base-uri", BASE_URI]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.update({f"VANKIEN_{key.upper()}": value for key, value in settings.items()})
+    # Tests of other things fire requests faster than one client may: per-client limits opened wide
+    # unless a test sets them.
+    env.update({f"VANKIEN_{key.upper()}": value for key, value in {**UNTHROTTLED, **settings}.items()})
     log = (log_dir or data_dir or dataset.parent) / f"server-{port}.log"  # type: ignore[union-attr]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)

@@ -9,8 +9,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from server.errors import BadRequest
-from server.workers import PoolBusy, PoolLimits, QueryTimedOut, WorkerFailed, WorkerPool
+from server.errors import BadRequest, QueryTimeout, ServiceBusy
+from server.workers import PoolLimits, WorkerFailed, WorkerPool
 
 LIMITS = PoolLimits(size=2, timeout_s=1.0, wait_s=0.5, memory_bytes=None)
 
@@ -78,7 +78,7 @@ def test_a_bug_is_a_500_not_a_dead_service(pool: WorkerPool) -> None:
 
 def test_a_query_over_time_is_killed_and_replaced(pool: WorkerPool, tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
-    with pytest.raises(QueryTimedOut):
+    with pytest.raises(QueryTimeout):
         run(pool, ("spin", str(pid_file)))
     pid = int(pid_file.read_text())
     assert not Path(f"/proc/{pid}").exists(), "the spinning worker must be gone, not burning CPU"
@@ -113,7 +113,7 @@ def test_a_full_pool_answers_busy_after_a_bounded_wait(tmp_path: Path) -> None:
             try:
                 await answer(pool, job)
                 outcomes.append(None)
-            except (PoolBusy, QueryTimedOut) as error:
+            except (ServiceBusy, QueryTimeout) as error:
                 outcomes.append(error)
 
         async with anyio.create_task_group() as group:
@@ -126,7 +126,7 @@ def test_a_full_pool_answers_busy_after_a_bounded_wait(tmp_path: Path) -> None:
         outcomes = anyio.run(two_at_once)
     finally:
         pool.close()
-    assert [type(o) for o in outcomes] == [PoolBusy, QueryTimedOut]
+    assert [type(o) for o in outcomes] == [ServiceBusy, QueryTimeout]
 
 
 def test_closing_the_pool_stops_every_worker() -> None:

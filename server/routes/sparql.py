@@ -5,69 +5,84 @@ negotiated on `Accept` (an explicit `?format=` first); a browser gets an HTML ta
 what it rates highest. Methods other than GET, HEAD, POST and OPTIONS get Starlette's 405 with `Allow`.
 """
 
-from dataclasses import dataclass
 from functools import partial
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
-from pyoxigraph import QueryTriples
+from fastapi.responses import Response, StreamingResponse
 
 from server import negotiation, pages, protocol, query_page, service_description
-from server.deps import StoreDep, UrlsDep
-from server.errors import HttpError
+from server.deps import PoolDep, StoreDep, UrlsDep
+from server.errors import BadRequest, HttpError, PayloadTooLarge
 from server.i18n import language, translate
-from server.negotiation import HTML, Representation
+from server.negotiation import HTML
+from server.precheck import QueryRefused, QueryTooLong, precheck
 from server.query_page import ResultsTable
+from server.query_worker import Head, QueryJob
 from server.store import GraphStore
 from server.urls import Urls
+from server.workers import WorkerPool
 
 router = APIRouter(tags=["sparql"])
 METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 
 
-@dataclass(frozen=True, slots=True)
-class Serialized:
-    body: bytes
-    representation: Representation
-
-
 @router.api_route("/sparql", methods=list(METHODS))
-async def sparql(request: Request, store: StoreDep, urls: UrlsDep) -> Response:
+async def sparql(request: Request, store: StoreDep, pool: PoolDep, urls: UrlsDep) -> Response:
     if request.method == "OPTIONS":
         return Response(status_code=204, headers={"Allow": ", ".join(METHODS)})
     call = await protocol.read(request)
     if call.query is None:
         return await _describe_service(request, store, urls, call)
-    return await _answer(request, store, urls, call)
+    return await _answer(request, store, pool, urls, call)
 
 
-def answer(
-    store: GraphStore, call: protocol.QueryRequest, accept: str | None, base_iri: str, urls: Urls
-) -> Serialized | ResultsTable:
-    """Evaluates and lays out in one call (pyoxigraph evaluates lazily, while serializing): the offers
-    depend on the query form, known only from its result."""
+async def _answer(
+    request: Request, store: GraphStore, pool: WorkerPool, urls: Urls, call: protocol.QueryRequest
+) -> Response:
+    """Checks the query here, then has a worker process evaluate it and streams its answer."""
     assert call.query is not None
-    result = store.query(call.query, call.dataset, base_iri)
-    offers = negotiation.GRAPH_OR_PAGE if isinstance(result, QueryTriples) else negotiation.RESULTS_OR_PAGE
-    chosen = negotiation.pick(offers, call.formats, accept)
-    if chosen is HTML:
-        return query_page.results_table(result, urls)
-    if isinstance(result, QueryTriples):
-        return Serialized(negotiation.serialize_graph(result, chosen), chosen)
-    return Serialized(negotiation.serialize_results(result, chosen), chosen)
-
-
-async def _answer(request: Request, store: GraphStore, urls: Urls, call: protocol.QueryRequest) -> Response:
     accept = request.headers.get("accept")
     try:
-        outcome = await store.run(answer, store, call, accept, endpoint_url(request), urls)
+        _precheck(call.query)
+        head, body = await pool.run(_job(request, store, urls, call, accept))
     except HttpError as error:  # a browser sees it on the query page, next to its query
         if negotiation.pick(negotiation.RESULTS_OR_PAGE, call.formats, accept) is not HTML:
             raise
         return _page(request, store, urls, call, error=error)
-    if isinstance(outcome, ResultsTable):
-        return _page(request, store, urls, call, results=outcome)
-    return _varies(Response(outcome.body, media_type=outcome.representation.media_type))
+    if isinstance(head, ResultsTable):
+        async for _ in body:  # nothing more comes; reading the end hands the worker back
+            pass
+        return _page(request, store, urls, call, results=head)
+    assert isinstance(head, Head)
+    response = StreamingResponse(body, media_type=head.media_type)
+    if head.truncated:  # Virtuoso's header for the same thing
+        response.headers["X-SPARQL-MaxRows"] = str(store.row_limit)
+    return _varies(response)
+
+
+def _precheck(query: str) -> None:
+    try:
+        precheck(query)
+    except QueryTooLong as refusal:
+        raise PayloadTooLarge(str(refusal)) from None
+    except QueryRefused as refusal:
+        raise BadRequest(str(refusal)) from None
+
+
+def _job(
+    request: Request, store: GraphStore, urls: Urls, call: protocol.QueryRequest, accept: str | None
+) -> QueryJob:
+    dataset = call.dataset
+    return QueryJob(
+        query=call.query or "",
+        default_graphs=None if dataset is None else tuple(g.value for g in dataset.default_graphs),
+        named_graphs=None if dataset is None else tuple(g.value for g in dataset.named_graphs),
+        base_iri=endpoint_url(request),
+        formats=call.formats,
+        accept=accept,
+        row_limit=store.row_limit,
+        base_uri=urls.id_base.removesuffix("id/"),
+    )
 
 
 async def _describe_service(

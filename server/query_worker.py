@@ -1,0 +1,90 @@
+"""What a query worker process does with one client query (`server.workers` runs it): evaluate it
+over the store, cut the answer at the row cap, and send it back negotiated, in chunks.
+
+The first message is a `Head` (what to send and whether the cap cut the answer), or, for a browser,
+a whole `ResultsTable` for the query page; then the body as `bytes` chunks.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, Store
+
+from server import negotiation, query_page
+from server.errors import BadRequest
+from server.negotiation import HTML
+from server.results import CHUNK, write_boolean, write_solutions
+from server.urls import Urls
+
+RESULTS_FORMAT = {QueryResultsFormat.JSON: "json", QueryResultsFormat.XML: "xml",
+                  QueryResultsFormat.CSV: "csv", QueryResultsFormat.TSV: "tsv"}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryJob:
+    query: str
+    default_graphs: tuple[str, ...] | None  # None: the query's own FROM, else exactly these graphs
+    named_graphs: tuple[str, ...] | None
+    base_iri: str
+    formats: tuple[str, ...]
+    accept: str | None
+    row_limit: int
+    base_uri: str  # to link IRIs on the query page
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    media_type: str
+    truncated: bool  # the answer had more than `row_limit` rows and was cut there
+
+
+def open_store(path: str) -> Store:
+    return Store.read_only(path)
+
+
+def handle(store: Store, job: QueryJob) -> Iterator[object]:
+    result = _evaluate(store, job)
+    offers = negotiation.GRAPH_OR_PAGE if isinstance(result, QueryTriples) else negotiation.RESULTS_OR_PAGE
+    chosen = negotiation.pick(offers, job.formats, job.accept)
+    if isinstance(result, QueryBoolean):
+        yield from _boolean(bool(result), chosen)
+        return
+    rows = list(islice(result, job.row_limit + 1))  # at most the cap in memory, in the worker
+    truncated = len(rows) > job.row_limit
+    del rows[job.row_limit :]
+    if chosen is HTML:
+        urls = Urls(job.base_uri)
+        if isinstance(result, QueryTriples):
+            yield query_page.triples_table(rows, urls)
+        else:
+            yield query_page.solutions_table(result.variables, rows, urls)
+        return
+    yield Head(chosen.media_type, truncated)
+    if isinstance(result, QueryTriples):
+        body = negotiation.serialize_graph(rows, chosen)
+        yield from (body[i : i + CHUNK] for i in range(0, len(body), CHUNK))
+    else:
+        assert isinstance(chosen.format, QueryResultsFormat) and isinstance(result, QuerySolutions)
+        yield from write_solutions(RESULTS_FORMAT[chosen.format], result.variables, rows)
+
+
+def _evaluate(store: Store, job: QueryJob) -> QuerySolutions | QueryBoolean | QueryTriples:
+    options: dict[str, Any] = {"base_iri": job.base_iri}
+    if job.default_graphs is not None:  # each part replaces only its own part of the query's dataset
+        options["default_graph"] = [NamedNode(g) for g in job.default_graphs]
+        options["named_graphs"] = [NamedNode(g) for g in job.named_graphs or ()]
+    try:
+        return store.query(job.query, **options)
+    except SyntaxError as error:
+        raise BadRequest(f"SPARQL syntax error: {error}") from None
+
+
+def _boolean(value: bool, chosen: negotiation.Representation) -> Iterator[object]:
+    if chosen is HTML:
+        yield query_page.boolean_table(value)
+        return
+    assert isinstance(chosen.format, QueryResultsFormat)
+    yield Head(chosen.media_type, False)
+    yield write_boolean(RESULTS_FORMAT[chosen.format], value)
