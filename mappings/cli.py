@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--out", type=Path, default=PROJECT / "data", help="data directory (builds, store, dumps)")
     cmd.add_argument("--base-uri", default=DEFAULT_BASE, help="IRI prefix of every resource")
     cmd.add_argument("--keep", type=int, default=3, help="complete builds kept for rollback")
+    cmd.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
     cmd.set_defaults(run=_build)
     cmd = commands.add_parser("explain", help="print each mention of an article with its rule and context")
     cmd.add_argument("file", type=Path)
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace) -> int:
-    result = build(args.articles, args.out, base=args.base_uri, keep=args.keep)
+    result = build(args.articles, args.out, base=args.base_uri, keep=args.keep, jobs=args.jobs)
     assert result.published is not None
     print(f"published build {result.published.build_id}: {result.articles} articles "
           f"({result.extracted} extracted anew) -> {result.published.path}")

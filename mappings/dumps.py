@@ -1,31 +1,39 @@
-"""Deterministic gzip dumps of a built store, and their check before publishing.
+"""Deterministic gzip dumps, written while the build streams its graphs, and their check before publishing.
 
 Named graphs go to N-Quads and TriG, so a consumer sees each triple in the graph of the article it
 came from and only there; the deduplicated union (the default graph) goes to N-Triples, Turtle and
-JSON-LD. The same store content always gives the same bytes: graphs and lines are sorted and the
-gzip header carries no file name or time. Nothing is held whole in memory: named graphs are
-written one at a time and the union is sorted in runs on disk, then merged.
+JSON-LD. The same graphs always give the same bytes, and nothing is held whole in memory:
+
+- graphs come in IRI order, already rendered (`render`, in the build's worker processes) into gzip
+  members that are appended as they come: each dump is a multi-member gzip file (RFC 1952), read by
+  every gzip reader as one stream. Member headers carry no file name and no time.
+- named graphs: by IRI; within a graph, lines sorted.
+- the union: first, graph by graph, the triples about the graph itself or its fragments (`<g>`,
+  `<g#...>`: an article's own node and evidence, which no other graph repeats), sorted; then every
+  other triple (documents, people, places: repeated across articles) once, sorted, merged from
+  sorted runs on disk.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
 import heapq
-import io
 import json
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from itertools import islice, takewhile
 from pathlib import Path
-from typing import IO, Literal, cast
+from typing import IO, Literal
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse, serialize
 
-from mappings.build_store import BuildCheckError, StoreCounts
+from mappings.build_store import BuildCheckError
+from mappings.graph_text import GraphText
 
 STANDARD_PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -38,6 +46,8 @@ NTRIPLES, TURTLE, JSONLD = "vankien.nt.gz", "vankien.ttl.gz", "vankien.jsonld.gz
 FORMATS = {NQUADS: RdfFormat.N_QUADS, TRIG: RdfFormat.TRIG, NTRIPLES: RdfFormat.N_TRIPLES,
            TURTLE: RdfFormat.TURTLE, JSONLD: RdfFormat.JSON_LD}
 NAMED_GRAPH_DUMPS = (NQUADS, TRIG)  # the others hold the union, in the default graph
+COMPRESSION = 6
+_SHARED_MEMBER = 50_000  # union lines per gzip member in the shared part
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,32 +66,174 @@ class Dump:
                 "bytes": self.bytes, "sha256": self.sha256, self.unit: self.count}
 
 
-def write_dumps(store_path: Path, build: Path, *, context: object, sort_buffer: int) -> list[Dump]:
-    """Write the five dumps (FORMATS) and SHA256SUMS into `build`/dumps."""
-    directory = build / "dumps"
-    directory.mkdir(parents=True, exist_ok=True)
-    prefixes = context_prefixes(context)
-    store = Store.read_only(str(store_path))
-    quads = _write_named_graphs(store, directory, prefixes)
-    triples = _write_union_ntriples(store, directory, sort_buffer)
-    _write_union_turtle(directory, prefixes)
-    _write_union_jsonld(directory, context)
-    dumps = [_describe(build, name, quads if name in NAMED_GRAPH_DUMPS else triples) for name in FORMATS]
-    _write_checksums(directory, dumps)
-    fsync_dir(directory)
-    return dumps
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Consecutive graphs (in IRI order) rendered for the store and the dumps."""
+
+    iris: tuple[str, ...]
+    empty: tuple[str, ...]       # graphs without triples (the store must still hold them)
+    quads: int                   # named-graph quads
+    own: int                     # union triples about the graphs themselves (never repeated elsewhere)
+    store: bytes                 # N-Quads: every quad, and the own triples again in the default graph
+    members: dict[str, bytes]    # dump file → gzip member (JSON-LD: node objects, without the brackets)
+    shared: list[str]            # the other union lines, distinct, sorted
 
 
-def check_dumps(build: Path, dumps: list[Dump], counts: StoreCounts) -> None:
-    """Parse every dump back and compare its size, checksum and statement count with the build's."""
+def render(graphs: Sequence[GraphText], prefixes: dict[str, str]) -> Rendered:
+    """The graphs' share of the store and of every dump."""
+    nquads: list[str] = []
+    trig: list[bytes] = []
+    own: list[str] = []
+    shared: set[str] = set()
+    for graph in graphs:
+        node = f"<{graph.iri}>"
+        quads = [f"{line[:-3]} {node} .\n" for line in graph.lines]
+        nquads += quads
+        trig.append(_without_header(_serialized(parse("".join(quads), RdfFormat.N_QUADS), RdfFormat.TRIG, prefixes),
+                                    _header(RdfFormat.TRIG, prefixes)))
+        scope = (f"{node} ", f"<{graph.iri}#")
+        for line in graph.lines:
+            if line.startswith(scope):
+                own.append(line)
+            else:
+                shared.add(line)
+    own_text = "".join(own)
+    store = nquads + own
+    triples = [quad.triple for quad in parse(own_text, RdfFormat.N_TRIPLES)]
+    texts = {NQUADS: "".join(nquads).encode(), TRIG: b"".join(trig), NTRIPLES: own_text.encode(),
+             TURTLE: _without_header(_serialized(triples, RdfFormat.TURTLE, prefixes), _header(RdfFormat.TURTLE, prefixes)),
+             JSONLD: _serialized(triples, RdfFormat.JSON_LD)[1:-1]}
+    return Rendered(tuple(g.iri for g in graphs), tuple(g.iri for g in graphs if not g.lines),
+                    len(nquads), len(own), "".join(store).encode(),
+                    {name: _member(text) for name, text in texts.items()}, sorted(shared))
+
+
+class DumpWriter:
+    """The five dumps of one build, appended to as rendered graphs come; `finish` writes the shared union."""
+
+    def __init__(self, directory: Path, context: object, prefixes: dict[str, str], sort_buffer: int) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory, self.prefixes = directory, prefixes
+        self._files = {name: _Output(directory / name) for name in FORMATS}
+        self._shared = _SortedRuns(directory, sort_buffer)
+        self._jsonld_items = 0
+        self.quads = self.own = 0
+        self._files[TRIG].write(_member(_header(RdfFormat.TRIG, prefixes)))
+        self._files[TURTLE].write(_member(_header(RdfFormat.TURTLE, prefixes)))
+        head = '{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph": ['
+        self._files[JSONLD].write(_member(head.encode()))
+
+    def add(self, rendered: Rendered) -> None:
+        for name, member in rendered.members.items():
+            if name == JSONLD:
+                self._add_json_items(member, rendered.own)
+            else:
+                self._files[name].write(member)
+        self._shared.add(rendered.shared)
+        self.quads += rendered.quads
+        self.own += rendered.own
+
+    def finish(self, owned: Callable[[str], bool], also: Callable[[str], None]) -> list[Dump]:
+        """Write the shared part of the union, each distinct line once (leaving out lines `owned` by a graph's
+        own part), handing each batch of it to `also` too; then close and fsync."""
+        shared = 0
+        with self._shared.merged() as merged:
+            lines = (line for line in merged if not owned(line))
+            while batch := list(islice(lines, _SHARED_MEMBER)):
+                self._add_shared(batch)
+                also("".join(batch))
+                shared += len(batch)
+        self._files[JSONLD].write(_member(b"]}\n"))
+        for output in self._files.values():
+            output.close()
+        dumps = [output.dump(name, self.quads if name in NAMED_GRAPH_DUMPS else self.own + shared)
+                 for name, output in self._files.items()]
+        _write_checksums(self.directory, dumps)
+        fsync_dir(self.directory)
+        return dumps
+
+    def _add_shared(self, lines: list[str]) -> None:
+        text = "".join(lines)
+        triples = [quad.triple for quad in parse(text, RdfFormat.N_TRIPLES)]
+        self._files[NTRIPLES].write(_member(text.encode()))
+        turtle = _serialized(triples, RdfFormat.TURTLE, self.prefixes)
+        self._files[TURTLE].write(_member(_without_header(turtle, _header(RdfFormat.TURTLE, self.prefixes))))
+        self._add_json_items(_member(_serialized(triples, RdfFormat.JSON_LD)[1:-1]), len(triples))
+
+    def _add_json_items(self, member: bytes, count: int) -> None:
+        """Node objects go into one JSON array: a comma between those of two members."""
+        if not count:
+            return
+        if self._jsonld_items:
+            self._files[JSONLD].write(_member(b","))
+        self._files[JSONLD].write(member)
+        self._jsonld_items += count
+
+
+class _Output:
+    """An output file that hashes what it writes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self._digest, self.bytes = path, hashlib.sha256(), 0
+        self._handle: IO[bytes] = open(path, "wb")  # noqa: SIM115  # closed by close()
+
+    def write(self, data: bytes) -> None:
+        self._handle.write(data)
+        self._digest.update(data)
+        self.bytes += len(data)
+
+    def close(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+
+    def dump(self, name: str, count: int) -> Dump:
+        unit: Literal["quads", "triples"] = "quads" if name in NAMED_GRAPH_DUMPS else "triples"
+        return Dump(f"dumps/{name}", FORMATS[name], unit, count, self.bytes, self._digest.hexdigest())
+
+
+class _SortedRuns:
+    """Lines kept `size` at a time, sorted into run files; read back merged, each distinct line once."""
+
+    def __init__(self, directory: Path, size: int) -> None:
+        self._tmp = Path(tempfile.mkdtemp(dir=directory, prefix=".sort-"))
+        self._size, self._buffer, self._runs = size, set[str](), list[Path]()
+
+    def add(self, lines: Iterable[str]) -> None:
+        self._buffer.update(lines)
+        if len(self._buffer) >= self._size:
+            self._spill()
+
+    @contextmanager
+    def merged(self) -> Iterator[Iterator[str]]:
+        self._spill()
+        with ExitStack() as files:
+            handles = [files.enter_context(open(run, encoding="utf-8", newline="")) for run in self._runs]
+            yield _distinct(heapq.merge(*handles))
+        shutil.rmtree(self._tmp)
+
+    def _spill(self) -> None:
+        if self._buffer:
+            self._runs.append(self._tmp / f"run-{len(self._runs):05d}.nt")
+            self._runs[-1].write_text("".join(sorted(self._buffer)), encoding="utf-8")
+            self._buffer = set()
+
+
+def _distinct(lines: Iterable[str]) -> Iterator[str]:
+    previous = None
+    for line in lines:
+        if line != previous:
+            yield line
+            previous = line
+
+
+def check_dumps(build: Path, dumps: list[Dump]) -> None:
+    """Read every dump back: its size and SHA-256 on disk must be those the manifest records."""
     for dump in dumps:
         path = build / dump.file
-        expected = counts.quads if dump.unit == "quads" else counts.union_triples
-        statements = _parsed_count(path, dump.format, named=dump.unit == "quads")
-        found = (path.stat().st_size, file_sha256(path), statements)
-        if found != (dump.bytes, dump.sha256, expected) or dump.count != expected:
-            raise BuildCheckError(f"{path}: (bytes, sha256, {dump.unit}) on disk are {found}, "
-                                  f"expected ({dump.bytes}, {dump.sha256}, {expected})")
+        found = (path.stat().st_size, file_sha256(path))
+        if found != (dump.bytes, dump.sha256):
+            raise BuildCheckError(f"{path}: (bytes, sha256) on disk are {found}, expected ({dump.bytes}, {dump.sha256})")
 
 
 def context_prefixes(context: object) -> dict[str, str]:
@@ -139,116 +291,44 @@ def _prefix_iri(name: str, value: object) -> str | None:
     return value if "://" in value and value.endswith(("/", "#")) else None
 
 
-@contextmanager
-def _gzip_out(path: Path) -> Iterator[IO[bytes]]:
-    """A gzip stream without file name or mtime in its header, fsynced on close."""
-    with open(path, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as stream:
-            yield cast(IO[bytes], stream)
-        raw.flush()
-        os.fsync(raw.fileno())
+def _member(data: bytes) -> bytes:
+    """One gzip member: no file name, no time, so the same data always gives the same bytes."""
+    return gzip.compress(data, compresslevel=COMPRESSION, mtime=0)
 
 
-def _line(quad: Quad) -> str:
-    """The quad's triple in canonical N-Triples: the sort key of every dump."""
-    return f"{quad.triple} .\n"
+_HEADERS: dict[tuple[RdfFormat, tuple[tuple[str, str], ...]], bytes] = {}
 
 
-def _write_named_graphs(store: Store, directory: Path, prefixes: dict[str, str]) -> int:
-    header = _trig_header(prefixes)
-    count = 0
-    with _gzip_out(directory / NQUADS) as nquads, _gzip_out(directory / TRIG) as trig:
-        trig.write(header)
-        for graph in sorted(store.named_graphs(), key=str):
-            quads = sorted(store.quads_for_pattern(None, None, None, graph), key=_line)
-            nquads.write(serialize(quads, format=RdfFormat.N_QUADS))
-            trig.write(_without_header(serialize(quads, format=RdfFormat.TRIG, prefixes=prefixes), header))
-            count += len(quads)
-    return count
-
-
-def _trig_header(prefixes: dict[str, str]) -> bytes:
+def _header(fmt: RdfFormat, prefixes: dict[str, str]) -> bytes:
     """The @prefix lines exactly as pyoxigraph writes them (its order is its own), to write them once."""
-    probe = Quad(NamedNode("urn:x:s"), NamedNode("urn:x:p"), NamedNode("urn:x:o"), NamedNode("urn:x:g"))
-    lines = serialize([probe], format=RdfFormat.TRIG, prefixes=prefixes).splitlines(keepends=True)
-    return b"".join(takewhile(lambda line: line.startswith(b"@prefix "), lines))
+    key = (fmt, tuple(sorted(prefixes.items())))
+    if key not in _HEADERS:
+        probe = Quad(NamedNode("urn:x:s"), NamedNode("urn:x:p"), NamedNode("urn:x:o"), NamedNode("urn:x:g"))
+        data: list[Quad] | list[Triple] = [probe] if fmt == RdfFormat.TRIG else [probe.triple]
+        lines = _serialized(data, fmt, prefixes).split(b"\n")
+        _HEADERS[key] = b"".join(line + b"\n" for line in takewhile(_is_prefix_line, lines))
+    return _HEADERS[key]
 
 
-def _without_header(trig: bytes, header: bytes) -> bytes:
-    """One graph's TriG block: the shared @prefix lines are written once, at the top of the file."""
-    if trig and not trig.startswith(header):
-        raise ValueError(f"pyoxigraph wrote an unexpected TriG prefix header: {trig[:200]!r}")
-    return trig[len(header):]
+def _is_prefix_line(line: bytes) -> bool:
+    return line.startswith(b"@prefix ")
 
 
-def _write_union_ntriples(store: Store, directory: Path, sort_buffer: int) -> int:
-    lines = (_line(q) for q in store.quads_for_pattern(None, None, None, DefaultGraph()))
-    with tempfile.TemporaryDirectory(dir=directory, prefix=".sort-") as tmp, ExitStack() as runs:
-        files = [runs.enter_context(open(p, encoding="utf-8", newline=""))
-                 for p in _sorted_runs(lines, Path(tmp), sort_buffer)]
-        with _gzip_out(directory / NTRIPLES) as out:
-            return _write_lines(heapq.merge(*files), out)
+def _serialized(data: Iterable[Quad] | Iterable[Triple], fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """pyoxigraph's serialisation, as bytes."""
+    text = serialize(data, format=fmt, prefixes=prefixes)
+    assert text is not None  # no output file given: serialize returns the bytes
+    return text
 
 
-def _write_lines(lines: Iterable[str], out: IO[bytes]) -> int:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="")  # buffers: gzip writes are costly
-    count = 0
-    for line in lines:
-        text.write(line)
-        count += 1
-    text.flush()
-    text.detach()  # leave `out` open for its owner to close
-    return count
-
-
-def _sorted_runs(lines: Iterator[str], tmp: Path, size: int) -> list[Path]:
-    """Sort the lines `size` at a time into files, so memory stays bounded however big the union."""
-    runs: list[Path] = []
-    while batch := sorted(islice(lines, size)):
-        runs.append(tmp / f"run-{len(runs):05d}.nt")
-        runs[-1].write_text("".join(batch), encoding="utf-8")
-    return runs
-
-
-def _union_triples(directory: Path) -> Iterator[Triple]:
-    """The sorted union read back from the N-Triples dump: subjects come grouped, in order."""
-    with gzip.open(directory / NTRIPLES, "rb") as nt:
-        for quad in parse(nt, RdfFormat.N_TRIPLES):
-            yield quad.triple
-
-
-def _write_union_turtle(directory: Path, prefixes: dict[str, str]) -> None:
-    with _gzip_out(directory / TURTLE) as out:
-        serialize(_union_triples(directory), out, RdfFormat.TURTLE, prefixes=prefixes)
-
-
-def _write_union_jsonld(directory: Path, context: object) -> None:
-    """Node objects (pyoxigraph, full IRIs) under the project's @context, embedded, never referenced."""
-    head = '{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph": '
-    with _gzip_out(directory / JSONLD) as out:
-        out.write(head.encode())
-        serialize(_union_triples(directory), out, RdfFormat.JSON_LD)
-        out.write(b"}\n")
-
-
-def _describe(build: Path, name: str, count: int) -> Dump:
-    path = build / "dumps" / name
-    unit: Literal["quads", "triples"] = "quads" if name in NAMED_GRAPH_DUMPS else "triples"
-    return Dump(f"dumps/{name}", FORMATS[name], unit, count, path.stat().st_size, file_sha256(path))
+def _without_header(text: bytes, header: bytes) -> bytes:
+    """One block of Turtle or TriG: the shared @prefix lines are written once, at the top of the file."""
+    if text and not text.startswith(header):
+        raise ValueError(f"pyoxigraph wrote an unexpected prefix header: {text[:200]!r}")
+    return text[len(header):]
 
 
 def _write_checksums(directory: Path, dumps: Iterable[Dump]) -> None:
     """sha256sum format, names relative to dumps/ so `sha256sum -c SHA256SUMS` runs there."""
     lines = sorted(f"{d.sha256}  {Path(d.file).name}\n" for d in dumps)
     write_durably(directory / "SHA256SUMS", "".join(lines).encode())
-
-
-def _parsed_count(path: Path, fmt: RdfFormat, named: bool) -> int:
-    """Statements in the file; named-graph dumps must hold no default-graph quad, union dumps only those."""
-    count = 0
-    with gzip.open(path, "rb") as stream:
-        for quad in parse(stream, fmt):
-            if isinstance(quad.graph_name, DefaultGraph) == named:
-                raise BuildCheckError(f"{path}: holds a quad in the wrong graph: {quad}")
-            count += 1
-    return count

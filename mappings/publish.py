@@ -22,14 +22,15 @@ import os
 import secrets
 import shutil
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mappings.build_store import BuildCheckError, Graphs, StoreCounts, check_store, load_store
-from mappings.dumps import Dump, check_dumps, fsync_dir, fsync_tree, write_dumps, write_durably
+from mappings.build_store import BuildCheckError, StoreCounts, check_store
+from mappings.build_writer import Graphs, write_build
+from mappings.dumps import Dump, check_dumps, context_prefixes, fsync_dir, fsync_tree, write_durably
 
 __all__ = ["BuildCheckError", "BuildLockedError", "PublishError", "PublishedBuild", "build_lock",
            "current_build", "load_context", "publish", "rollback"]
@@ -52,23 +53,28 @@ class PublishedBuild:
     manifest: dict[str, object]
 
 
-def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object], context: Path, keep: int = 3,
-            sort_buffer: int = 200_000) -> PublishedBuild:
-    """Build the store and dumps from `graphs` ((graph IRI, triples) pairs), check them, publish them.
+def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object] | Callable[[], Mapping[str, object]],
+            context: Path, keep: int = 3, sort_buffer: int = 200_000) -> PublishedBuild:
+    """Build the store and dumps from `graphs`, check them, publish them.
 
-    `context` is the project's JSON-LD context file, embedded in the JSON-LD dump. `sort_buffer`
-    bounds the lines held in memory while sorting the union. Raises BuildLockedError if another
-    build runs; on any error `current` keeps pointing at the previous build.
+    `graphs` come sorted by IRI: (graph IRI, pyoxigraph triples) pairs, or graphs the build rendered
+    already (mappings.dumps.Rendered); they are written as they come. `meta` goes into manifest.json; a
+    callable is called once every graph is written (so it may tell what the stream found). `context`
+    is the project's JSON-LD context file, embedded in the JSON-LD dump. `sort_buffer` bounds the lines
+    held in memory while sorting the union. Raises BuildLockedError if another build runs; on any error,
+    an exception raised by the `graphs` iterator included, `current` keeps pointing at the previous build.
     """
     if keep < 1:
         raise ValueError(f"keep must be at least 1, got {keep}")
-    plain_meta, json_context = _json_meta(meta), load_context(context)  # fail now, not after the build
+    json_context = load_context(context)  # fail now, not after the build
+    if not callable(meta):
+        _json_meta(meta)
     with build_lock(out):  # 1. one build at a time; clear what killed builds left
         builds = _remove_leftovers(out)
         build_id, created = _new_build_id()
         partial = builds / f"{build_id}{PARTIAL}"
         counts, dumps = _write_build(partial, graphs, json_context, sort_buffer)  # 2. write
-        manifest = _manifest(build_id, created, plain_meta, counts, dumps)
+        manifest = _manifest(build_id, created, _json_meta(meta() if callable(meta) else meta), counts, dumps)
         write_durably(partial / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         fsync_dir(partial)
         _check_build(partial, manifest, counts, dumps)  # 3. check, before anything points at it
@@ -136,6 +142,21 @@ def _refers_remotely(value: object) -> bool:
 
 
 _HELD = threading.local()  # lock paths this thread holds
+_LOCK_FDS: set[int] = set()  # descriptors of the build locks this process holds
+
+
+def _drop_locks_in_child() -> None:
+    """A forked worker must not keep the lock alive when the build dies before it (a SIGKILL): its copy of
+    each lock descriptor is pointed at /dev/null, which drops its share of the lock."""
+    if _LOCK_FDS:
+        null = os.open(os.devnull, os.O_RDONLY)
+        for fd in _LOCK_FDS:
+            os.dup2(null, fd)
+        os.close(null)
+        _LOCK_FDS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_locks_in_child)
 
 
 @contextmanager
@@ -156,9 +177,11 @@ def build_lock(out: Path) -> Iterator[None]:
         except BlockingIOError as error:
             raise BuildLockedError(f"{lock}: another build holds the lock") from error
         held.add(lock)
+        _LOCK_FDS.add(handle.fileno())
         try:
             yield
         finally:
+            _LOCK_FDS.discard(handle.fileno())
             held.discard(lock)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -183,9 +206,9 @@ def _new_build_id() -> tuple[str, str]:
 def _write_build(partial: Path, graphs: Graphs, context: object,
                  sort_buffer: int) -> tuple[StoreCounts, list[Dump]]:
     partial.mkdir()
-    counts = load_store(partial / "store", graphs)
+    counts, dumps = write_build(partial, graphs, context=context, prefixes=context_prefixes(context),
+                                sort_buffer=sort_buffer)
     fsync_tree(partial / "store")
-    dumps = write_dumps(partial / "store", partial, context=context, sort_buffer=sort_buffer)
     return counts, dumps
 
 
@@ -207,7 +230,7 @@ def _check_build(partial: Path, manifest: dict[str, object], counts: StoreCounts
     if written != manifest:
         raise BuildCheckError(f"{partial / 'manifest.json'}: does not read back as written")
     check_store(partial / "store", counts)
-    check_dumps(partial, dumps, counts)
+    check_dumps(partial, dumps)
 
 
 def _point_current(out: Path, build_id: str) -> None:

@@ -13,19 +13,17 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from tests.test_article import windows_1258
 from pyld import jsonld
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from mappings.article import read_article
+from tests.test_article import windows_1258
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -60,7 +58,7 @@ Báo cáo tại hội nghị nêu rõ, sau một năm triển khai, các cấp �
 
 def vankien(*args: object, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(VANKIEN), *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT)
+                          cwd=ROOT, check=False)
 
 
 def start(*args: object) -> subprocess.Popen[str]:
@@ -197,7 +195,7 @@ def test_build_publishes_current_with_store_dumps_checksums_and_manifest(seeded:
     assert not list((seeded.out / "builds").glob("*.partial"))
     # sha256sum -c SHA256SUMS, run where the file says
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=seeded.build / "dumps", capture_output=True,
-                           text=True)
+                           text=True, check=False)
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -409,7 +407,7 @@ def test_sigkill_at_any_moment_leaves_the_published_build_untouched(
             assert process.poll() is None, f"the build ended before publishing began: {process.communicate()}"
             time.sleep(after_partial)
             process.kill()
-            stdout, stderr = process.communicate()
+            _, stderr = process.communicate()
             if process.returncode == -9:
                 landed.append(after_partial)
                 unchanged(f"{after_partial}s into publishing")
@@ -497,3 +495,53 @@ def test_explain_shows_the_rule_the_span_and_the_context_of_a_citation() -> None
         if match["kind"] == "Document" and "39-CT/TW" in match["value"] and match["rule"].startswith("documents."):
             found.append(shown)
     assert "Chỉ thị 39-CT/TW" in found, found
+
+
+# --- processes, timings, SHACL rejections ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """80 synthetic articles (bench/corpus.py): three chunks of the build."""
+    from bench.corpus import write_corpus
+
+    return write_corpus(80, tmp_path_factory.mktemp("generated"), seed=5)
+
+
+def test_one_process_and_two_processes_give_byte_identical_dumps(generated: Path, tmp_path: Path) -> None:
+    from mappings.build import build as build_in_process
+
+    one = build_in_process(generated, tmp_path / "one", jobs=1, report=lambda line: None)
+    two = build_in_process(generated, tmp_path / "two", jobs=2, report=lambda line: None)
+    assert one.articles == two.articles == 80 and not one.rejected and not two.rejected
+    assert one.published and two.published
+    assert one.published.manifest["counts"] == two.published.manifest["counts"]
+    for name in [*DUMPS, "SHA256SUMS"]:
+        first = (one.published.path / "dumps" / name).read_bytes()
+        assert first == (two.published.path / "dumps" / name).read_bytes(), name
+    assert {"read", "extract", "resolve", "emit", "validate", "render", "publish", "wall"} <= set(one.timings)
+
+
+def test_an_article_failing_shacl_is_named_and_left_out(generated: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from rdflib import Literal, URIRef
+
+    import mappings.build_worker
+    from mappings.build import build as build_in_process
+
+    emit = mappings.build_worker.to_graph
+    bad = sorted(generated.glob("*.txt"))[3].stem
+
+    def broken(record, text, minter):  # type: ignore[no-untyped-def]
+        graph = emit(record, text, minter)
+        if record.identifier == bad:
+            graph.add((graph.identifier, URIRef(VK + "published"), Literal("not a date")))
+        return graph
+
+    monkeypatch.setattr(mappings.build_worker, "to_graph", broken)
+    reported: list[str] = []
+    result = build_in_process(generated, tmp_path / "out", jobs=1, report=reported.append)
+    assert list(result.rejected) == [f"{bad}.txt"] and "publication date" in result.rejected[f"{bad}.txt"]
+    assert any(line.startswith(f"{bad}.txt: not published, SHACL:") for line in reported)
+    assert result.published and result.published.manifest["meta"]["rejected"] == [f"{bad}.txt"]
+    assert article_graph(bad) not in graph_names(result.published.path)
+    assert result.articles == 79

@@ -23,8 +23,14 @@ from rdflib.compare import isomorphic
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project is not installed in .venv; pytest puts only tests/ on the path
 
-from mappings.publish import (  # noqa: E402
-    BuildLockedError, PublishError, PublishedBuild, current_build, load_context, publish, rollback,
+from mappings.publish import (
+    BuildLockedError,
+    PublishedBuild,
+    PublishError,
+    current_build,
+    load_context,
+    publish,
+    rollback,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")  # rdflib's own parsers
@@ -69,8 +75,8 @@ def sample_graphs() -> list[tuple[str, list[Triple]]]:
                  Triple(province, NamedNode(RDFS + "label"), Literal("Thanh Hóa", language="vi")),
                  Triple(province, NamedNode(RDFS + "label"), Literal("Thanh Hoa", language="en"))]
     ontology = [Triple(vk("Directive"), NamedNode(RDFS + "subClassOf"), vk("Document"))]
-    return [article_graph(0), article_graph(1), (f"{BASE}graph/reference", reference),
-            (f"{BASE}graph/ontology", ontology)]
+    return sorted([article_graph(0), article_graph(1), (f"{BASE}graph/reference", reference),
+                   (f"{BASE}graph/ontology", ontology)])  # publish takes graphs in IRI order
 
 
 def blank_node_graph() -> tuple[str, list[Triple]]:
@@ -147,7 +153,7 @@ def test_dumps_parse_with_rdflib_and_pyoxigraph_to_the_manifest_counts(
 
 def test_jsonld_embeds_the_context_and_expands_with_pyld_to_the_ntriples(
         tmp_path: Path, context: Path) -> None:
-    published = build(tmp_path / "out", context, [*sample_graphs(), blank_node_graph()])
+    published = build(tmp_path / "out", context, sorted([*sample_graphs(), blank_node_graph()]))
     document = json.loads(dump(published.path, "vankien.jsonld.gz"))
     assert document["@context"] == CONTEXT["@context"]
 
@@ -160,13 +166,37 @@ def test_jsonld_embeds_the_context_and_expands_with_pyld_to_the_ntriples(
 
 
 def test_same_graphs_in_another_order_give_byte_identical_dumps(tmp_path: Path, context: Path) -> None:
-    first = build(tmp_path / "out", context, [*sample_graphs(), blank_node_graph()])
-    graphs = [*sample_graphs(), blank_node_graph()]  # fresh blank nodes again
+    first = build(tmp_path / "out", context, sorted([*sample_graphs(), blank_node_graph()]))
+    graphs = sorted([*sample_graphs(), blank_node_graph()])  # fresh blank nodes again
     shuffled = [(g, random.Random(1).sample(t, len(t)) + t[:1]) for g, t in graphs]  # and a duplicate
-    second = build(tmp_path / "out", context, shuffled[::-1])
+    second = build(tmp_path / "out", context, shuffled)
     assert first.build_id != second.build_id
     for name in [*DUMPS, "SHA256SUMS"]:
         assert (first.path / "dumps" / name).read_bytes() == (second.path / "dumps" / name).read_bytes(), name
+
+
+def test_graphs_out_of_iri_order_fail_before_publishing(tmp_path: Path, context: Path) -> None:
+    with pytest.raises(ValueError, match="sorted by IRI"):
+        build(tmp_path / "out", context, sample_graphs()[::-1])
+    assert current_build(tmp_path / "out") is None
+
+
+def test_union_holds_a_triple_once_when_another_graph_repeats_an_articles_own_triple(
+        tmp_path: Path, context: Path) -> None:
+    (article, own), (other, triples) = article_graph(0), article_graph(1)
+    repeated = [t for t in own if t.subject == NamedNode(article)]  # the article's own node, told again
+    published = build(tmp_path / "out", context, [(article, own), (other, triples + repeated)])
+    lines = dump(published.path, "vankien.nt.gz").decode().splitlines()
+    assert len(lines) == len(set(lines)) == published.manifest["counts"]["union_triples"]
+    assert {f"{t} ." for t in own + triples} == set(lines)
+
+
+def test_dumps_are_gzip_members_that_every_reader_takes_as_one_stream(tmp_path: Path, context: Path) -> None:
+    published = build(tmp_path / "out", context)
+    raw = (published.path / "dumps" / "vankien.nq.gz").read_bytes()
+    assert raw.count(b"\x1f\x8b\x08") > 1  # several members
+    completed = subprocess.run(["gzip", "-dc"], input=raw, capture_output=True, check=True)
+    assert completed.stdout == dump(published.path, "vankien.nq.gz")
 
 
 def test_checksums_and_manifest_match_the_files(tmp_path: Path, context: Path) -> None:
