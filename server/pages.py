@@ -22,7 +22,6 @@ from server.errors import HttpError
 from server.namespaces import RDF_TYPE, RDFS_LABEL, curie
 from server.reading import Reader, Value
 from server.sections import Section, sections
-from server.store import ClassCount
 from server.urls import Urls
 
 
@@ -37,10 +36,6 @@ TEMPLATES = Jinja2Templates(
 TEMPLATES.env.filters["number"] = lambda n: f"{n:,}".replace(",", ".")  # Vietnamese: 12.345
 PREDICATE_RANK = {RDF_TYPE: 0, RDFS_LABEL: 1}  # types and labels first, then by compact IRI
 SCHEMA = "https://schema.org/"
-MEMBERS_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?resource ?label
-WHERE {{ ?resource a <{iri}> OPTIONAL {{ ?resource rdfs:label ?label }} }}
-LIMIT 100"""
 ERROR_PAGE = (negotiation.Representation("txt", "text/plain", "text"), negotiation.HTML)
 
 
@@ -82,19 +77,11 @@ class Alternate:
     href: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClassRow:
-    label: str
-    iri: str
-    count: int
-    href: str
-
-
 def resource_page(description: Description, path: str, urls: Urls, lang: str) -> ResourcePage:
     """The page of one resource at `/doc/{path}`, in `lang`, all from its description."""
     reader = Reader(description, lang, urls)
     me = description.node
-    url = _absolute(urls, urls.doc(path))
+    url = urls.absolute(urls.doc(path))
     return ResourcePage(
         iri=description.iri,
         url=url,
@@ -146,14 +133,6 @@ def _incoming(reader: Reader, group: Incoming, path: str) -> IncomingGroup:
     return IncomingGroup(reader.value(predicate), group.count, values, page, pager, anchor)
 
 
-def class_rows(counts: list[ClassCount], urls: Urls) -> list[ClassRow]:
-    """One row per class for the home page, linking to a query that lists its members."""
-    return [
-        ClassRow(c.label or curie(c.iri), c.iri, c.count, urls.sparql(MEMBERS_QUERY.format(iri=c.iri)))
-        for c in counts
-    ]
-
-
 def alternates(path: str, urls: Urls) -> list[Alternate]:
     """The RDF forms of the page at `/doc/{path}`."""
     return [Alternate(r.name, r.media_type, urls.doc(path, r.suffix)) for r in negotiation.GRAPH]
@@ -176,8 +155,3 @@ def error_response(request: Request, error: Exception) -> Response:
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)
     return response
-
-
-def _absolute(urls: Urls, href: str) -> str:
-    """`/doc/x` → `<base_uri>doc/x`."""
-    return urls.id_base.removesuffix("id/") + href.removeprefix("/")

@@ -18,7 +18,12 @@ class Urls:
     home = "/"
 
     def __init__(self, base_uri: str) -> None:
+        self.base = base_uri
         self.id_base = base_uri + "id/"
+
+    def absolute(self, href: str) -> str:
+        """`/doc/x` → `<base_uri>doc/x`: a local link as the public address it stands for."""
+        return self.base + href.removeprefix("/")
 
     def iri(self, path: str) -> str:
         """The resource IRI that `/id/{path}` and `/doc/{path}` stand for."""

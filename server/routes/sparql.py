@@ -81,7 +81,7 @@ def _job(
         formats=call.formats,
         accept=accept,
         row_limit=store.row_limit,
-        base_uri=urls.id_base.removesuffix("id/"),
+        base_uri=urls.base,
     )
 
 

@@ -18,6 +18,6 @@ async def describe_dataset(
 ) -> Response:
     chosen = negotiation.choose(negotiation.GRAPH, request.headers.get("accept"), format_key)
     stats = await store.run(void.STATISTICS.get, store, urls.id_base)
-    site = urls.id_base.removesuffix("id/")  # the base URI
+    site = urls.base  # the base URI
     body = negotiation.serialize_graph(void.description(stats, store, site, void.LICENSE_PLACEHOLDER), chosen)
     return tabular.negotiated(Response(body, media_type=chosen.media_type), format_key)
