@@ -28,7 +28,9 @@ class Settings:
     port: int = 8000
     query_timeout_s: float = 10.0  # per client query; its worker process is killed at the limit
     row_limit: int = 10_000  # SPARQL answers are cut there, and say so in `X-SPARQL-MaxRows`
-    workers: int = 0  # query worker processes; 0: one per core
+    workers: int = 0  # query worker processes; 0: two per core (one lane for long queries, one for short)
+    long_query_s: float = 1.0  # a client query still running after this long is a long one ...
+    long_queries: int = 0  # ... and at most this many may run at once (0: one per core; fewer than `workers`)
     queue_wait_s: float = 5.0  # longest wait for a free worker, then 503 + Retry-After
     worker_memory_mb: int = 4096  # address space of each worker; a query past it fails alone
     client_rate: float = 20.0  # queries per second per client address, sustained ...
@@ -38,6 +40,23 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/"):
             raise ValueError(f"base_uri must end with '/': {self.base_uri!r}")
+
+    @property
+    def pool_size(self) -> int:
+        return self.workers or 2 * (os.cpu_count() or 1)
+
+    @property
+    def long_slots(self) -> int:
+        """Long queries at once: fewer than the workers (when there are two or more), so short ones find one."""
+        return max(1, min(self.long_queries or os.cpu_count() or 1, self.pool_size - 1))
+
+    def stated_limits(self) -> dict[str, str]:
+        """The limits a client runs into, as the query page and the service description state them."""
+        return {
+            "timeout": f"{self.query_timeout_s:g}", "rows": str(self.row_limit), "long_after": f"{self.long_query_s:g}",
+            "long_slots": str(self.long_slots), "wait": f"{self.queue_wait_s:g}", "rate": f"{self.client_rate:g}",
+            "burst": str(self.client_burst), "concurrency": str(self.client_concurrency),
+        }
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Settings":

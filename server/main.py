@@ -1,6 +1,5 @@
 """The application factory and the entry point `vankien serve` calls."""
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -60,10 +59,12 @@ def create_app(settings: Settings) -> FastAPI:
 
 def _pool_limits(settings: Settings) -> PoolLimits:
     return PoolLimits(
-        size=settings.workers or os.cpu_count() or 1,
+        size=settings.pool_size,
         timeout_s=settings.query_timeout_s,
         wait_s=settings.queue_wait_s,
         memory_bytes=settings.worker_memory_mb << 20,
+        long_after_s=settings.long_query_s,
+        long_slots=settings.long_slots,
     )
 
 

@@ -89,8 +89,7 @@ class QueryPage:
     query: str
     format: str
     examples: list[Example]
-    timeout_s: float
-    row_limit: int
+    limits: dict[str, str]  # `Settings.stated_limits()`
     id_base: str  # the script links IRIs under it to their local pages, as the table here does
     results: ResultsTable | None = None
     error: str | None = None

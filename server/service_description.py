@@ -31,9 +31,10 @@ def sd(term: str) -> NamedNode:
 
 
 def describe(
-    endpoint: str, summary: DatasetSummary, union_default_graph: bool, timeout_s: float, row_limit: int
+    endpoint: str, summary: DatasetSummary, union_default_graph: bool, limits: dict[str, str]
 ) -> list[Triple]:
-    """The service at `endpoint` (the URL the request reached) and the dataset it queries by default."""
+    """The service at `endpoint` (the URL the request reached) and the dataset it queries by default;
+    `limits` are `Settings.stated_limits()`."""
     service, dataset = BlankNode(), BlankNode()
     triples = [
         Triple(service, A, sd("Service")),
@@ -42,7 +43,7 @@ def describe(
         *(Triple(service, sd("resultFormat"), NamedNode(FORMATS + f)) for f in RESULT_FORMATS),
         *(Triple(service, sd("inputFormat"), NamedNode(FORMATS + f)) for f in INPUT_FORMATS),
         *_said(service, RDFS_LABEL, "query.sd_label"),
-        *_said(service, RDFS_COMMENT, "query.sd_limits", timeout=f"{timeout_s:g}", rows=row_limit),
+        *_said(service, RDFS_COMMENT, "query.sd_limits", **limits),
         *_said(service, RDFS_COMMENT, "query.sd_read_only"),
         Triple(service, sd("defaultDataset"), dataset),
         *_dataset(dataset, summary),

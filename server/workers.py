@@ -5,12 +5,18 @@ and in-engine cancellation misses joins and cross products), then a fresh worker
 worker that crashes (a native fault, its memory limit) costs the one request it was serving. The
 event loop only waits: it hands a job to an idle worker and relays the messages coming back.
 
+Long queries take their own lane, so that they cannot starve short ones: a query still running after
+`long_after_s` becomes long, and its worker is reniced (the kernel then gives short queries the CPU
+first); at most `long_slots` queries may be long at once, and one that would be one too many is
+stopped there with a 503. With more workers than long slots, short queries always find a worker.
+
 A worker runs `handle(resource, job)`, a generator of messages: first the response's head (any
 picklable value), then the body in `bytes` chunks. An `HttpError` it raises reaches the caller as
 it is; anything else becomes a `WorkerFailed`.
 """
 
 import multiprocessing
+import os
 import resource
 import signal
 import threading
@@ -27,6 +33,7 @@ from server.errors import HttpError, QueryTimeout, ServiceBusy
 
 SPAWN = multiprocessing.get_context("spawn")  # never fork a process that runs threads
 READY, DONE = "ready", "done"
+LONG_NICE = 10  # how much nicer than the server a worker running a long query is
 Handler = Callable[[Any, Any], Iterable[object]]
 
 
@@ -42,6 +49,14 @@ class PoolLimits:
     timeout_s: float  # per query, from the moment a worker takes it
     wait_s: float  # longest wait for an idle worker
     memory_bytes: int | None  # address-space limit of each worker (RLIMIT_AS)
+    long_after_s: float = float("inf")  # a query running longer is long ...
+    long_slots: int = 1  # ... and at most this many may be long at once
+
+
+class LongQueriesBusy(ServiceBusy):
+    """The query ran long while every long-query slot was taken: it was stopped to keep room for short ones."""
+
+    retry_after = 5
 
 
 @dataclass(eq=False)
@@ -49,6 +64,14 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     jobs: int = field(default=0)
+
+
+@dataclass(eq=False)
+class _Job:
+    worker: _Worker
+    deadline: float
+    long_at: float
+    long: bool = False
 
 
 class WorkerPool:
@@ -62,6 +85,8 @@ class WorkerPool:
         self._available = threading.Semaphore(0)  # counts idle workers
         self._lock = threading.Lock()
         self._closed = False
+        self.long_running = 0  # queries past `long_after_s` now
+        self._niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the workers', as the server's
 
     def start(self) -> None:
         """Starts every worker and waits until each has opened its resource (raises if one cannot)."""
@@ -86,29 +111,30 @@ class WorkerPool:
 
         Raises `ServiceBusy`, `QueryTimeout`, `WorkerFailed` or the `HttpError` the handler raised."""
         worker = await self._acquire()
-        deadline = anyio.current_time() + self.limits.timeout_s
+        now = anyio.current_time()
+        running = _Job(worker, now + self.limits.timeout_s, now + self.limits.long_after_s)
         try:
             worker.conn.send(job)
-            head = await self._receive(worker, deadline)
+            head = await self._receive(running)
         except BaseException:
-            self._discard(worker)
+            self._finish(running, healthy=False)
             raise
         if isinstance(head, BaseException):  # an error answer: the worker is fine and free again
-            self._release(worker, await self._receive(worker, deadline) == DONE)
+            self._finish(running, await self._receive(running) == DONE)
             raise head
-        return head, self._body(worker, deadline)
+        return head, self._body(running)
 
-    async def _body(self, worker: _Worker, deadline: float) -> AsyncIterator[bytes]:
+    async def _body(self, running: _Job) -> AsyncIterator[bytes]:
         finished = False
         try:
-            while (message := await self._receive(worker, deadline)) != DONE:
+            while (message := await self._receive(running)) != DONE:
                 if isinstance(message, BaseException):  # failed mid-answer: the client sees a cut body
                     raise message
                 assert isinstance(message, bytes)
                 yield message
             finished = True
         finally:  # a client that hangs up mid-answer leaves a worker mid-job: replace it
-            self._release(worker, finished) if finished else self._discard(worker)
+            self._finish(running, finished)
 
     async def _acquire(self) -> _Worker:
         acquired = await anyio.to_thread.run_sync(self._available.acquire, True, self.limits.wait_s)
@@ -117,29 +143,50 @@ class WorkerPool:
         with self._lock:
             return self._idle.pop()
 
-    async def _receive(self, worker: _Worker, deadline: float) -> object:
-        remaining = deadline - anyio.current_time()
-        ready = remaining > 0 and await anyio.to_thread.run_sync(worker.conn.poll, remaining)
-        if not ready:
-            raise QueryTimeout(
-                f"the query ran longer than {self.limits.timeout_s:g} s and was stopped; "
-                "narrow it (LIMIT, more specific patterns) and try again"
-            )
+    async def _receive(self, running: _Job) -> object:
+        conn = running.worker.conn
+        while True:
+            until = running.deadline if running.long else min(running.deadline, running.long_at)
+            remaining = until - anyio.current_time()
+            if remaining > 0 and await anyio.to_thread.run_sync(conn.poll, remaining):
+                break
+            if anyio.current_time() >= running.deadline:
+                raise QueryTimeout(
+                    f"the query ran longer than {self.limits.timeout_s:g} s and was stopped; "
+                    "narrow it (LIMIT, more specific patterns) and try again"
+                )
+            self._make_long(running)
         try:
-            message = worker.conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             raise WorkerFailed("the query worker stopped unexpectedly (out of memory?); the query was abandoned") from None
         if isinstance(message, tuple) and message[:1] == ("raise",):
             return message[1]
         return message
 
-    def _release(self, worker: _Worker, healthy: bool) -> None:
-        if not healthy:
-            self._discard(worker)
-            return
-        worker.jobs += 1
+    def _make_long(self, running: _Job) -> None:
         with self._lock:
-            self._idle.append(worker)
+            if self.long_running >= self.limits.long_slots:
+                raise LongQueriesBusy(
+                    f"the query ran longer than {self.limits.long_after_s:g} s while {self.limits.long_slots} "
+                    "other long queries were running, and was stopped; try again shortly"
+                )
+            self.long_running += 1
+        running.long = True
+        _renice(running.worker, self._niceness + LONG_NICE)
+
+    def _finish(self, running: _Job, healthy: bool) -> None:
+        """The worker is free again if `healthy` (and its priority restored), else it is replaced."""
+        if running.long:
+            with self._lock:
+                self.long_running -= 1
+            healthy = healthy and _renice(running.worker, self._niceness)
+        if not healthy:
+            self._discard(running.worker)
+            return
+        running.worker.jobs += 1
+        with self._lock:
+            self._idle.append(running.worker)
         self._available.release()
 
     def _discard(self, worker: _Worker) -> None:
@@ -172,6 +219,17 @@ def _recv_or_none(conn: Connection) -> object:
         return conn.recv()
     except (EOFError, OSError):
         return None
+
+
+def _renice(worker: _Worker, niceness: int) -> bool:
+    """Sets the worker's niceness; False when not allowed (only root may raise a process' priority again)."""
+    if worker.process.pid is None:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, niceness)
+    except (PermissionError, ProcessLookupError):
+        return False
+    return True
 
 
 def _stop(worker: _Worker) -> None:

@@ -189,6 +189,27 @@ async def _many(url: str, n: int) -> Counter[int]:
     return Counter(r.status_code for r in responses)
 
 
+def test_long_queries_cannot_starve_short_ones(dataset: Path) -> None:
+    """Three slow queries on three workers: one may run long, the others stop at `long_query_s`, and
+    short queries find a worker (without the lane they wait for the 6-s timeouts, then get 503)."""
+    with running_server(dataset=dataset, workers="3", long_queries="1", long_query_s="0.5",
+                        query_timeout_s="6", queue_wait_s="1") as server:
+        async def slow_and_short() -> tuple[list[httpx.Response], list[int]]:
+            async with httpx.AsyncClient(base_url=server, timeout=30) as client:
+                slow = [asyncio.create_task(client.get("/sparql?" + urlencode({"query": SLOW}))) for _ in range(3)]
+                await asyncio.sleep(1.5)
+                short = []
+                for _ in range(10):
+                    short.append((await client.get("/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"}))).status_code)
+                return list(await asyncio.gather(*slow)), short
+
+        slow, short = asyncio.run(slow_and_short())
+    assert short == [200] * 10
+    assert sorted(r.status_code for r in slow) == [503, 503, 503]  # two as long-lane refusals, one at the timeout
+    assert sum("long queries" in r.text for r in slow) == 2, [r.text for r in slow]
+    assert all(r.headers.get("Retry-After", "").isdigit() for r in slow)
+
+
 def test_healthz_answers_while_every_worker_is_busy(dataset: Path) -> None:
     with running_server(dataset=dataset, workers="1", query_timeout_s="3") as server:
         async def slow_and_health() -> tuple[int, int]:

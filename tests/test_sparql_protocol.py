@@ -61,7 +61,9 @@ def dataset_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def url(dataset_file: Path) -> Iterator[str]:
-    with running_server(dataset=dataset_file, row_limit="50", query_timeout_s="7") as server:
+    with running_server(dataset=dataset_file, row_limit="50", query_timeout_s="7", long_query_s="1.5",
+                        long_queries="1", workers="3", client_rate="900", client_burst="1800",
+                        client_concurrency="64", queue_wait_s="4") as server:
         yield server
 
 
@@ -341,7 +343,7 @@ def test_service_description_of_a_dataset_file(url: str) -> None:
     assert rdflib.URIRef(FORMATS + "TriG") in set(graph.objects(service, SD.inputFormat))
     assert (service, SD.feature, SD.UnionDefaultGraph) not in graph  # the file's default graph is its own
     comments = " ".join(str(c) for c in graph.objects(service, rdflib.RDFS.comment) if c.language == "en")
-    assert "7 s" in comments and "50 rows" in comments
+    assert_states_the_limits(comments)
     dataset = graph.value(service, SD.defaultDataset)
     assert graph.value(graph.value(dataset, SD.defaultGraph), VOID.triples).toPython() == 1
     sizes = {
@@ -448,8 +450,14 @@ def test_query_page_in_vietnamese_then_english(url: str) -> None:
 
 
 def test_query_page_states_the_limits(url: str) -> None:
-    limits = page(url, lang="en").text("p")
-    assert "7 s" in limits and "50 rows" in limits
+    assert_states_the_limits(page(url, lang="en").text("p"))
+
+
+def assert_states_the_limits(text: str) -> None:
+    """The limits the `url` fixture set, in words."""
+    for said in ("7 s at most", "50 rows", "longer than 1.5 s", "1 long queries run at once",
+                 "900 queries per second", "bursts of 1800", "64 at once", "4 s"):
+        assert said in text, f"{said!r} not in {text!r}"
 
 
 def test_static_files_of_the_page(url: str) -> None:

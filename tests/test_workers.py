@@ -10,7 +10,7 @@ import anyio
 import pytest
 
 from server.errors import BadRequest, QueryTimeout, ServiceBusy
-from server.workers import PoolLimits, WorkerFailed, WorkerPool
+from server.workers import LONG_NICE, LongQueriesBusy, PoolLimits, WorkerFailed, WorkerPool
 
 LIMITS = PoolLimits(size=2, timeout_s=1.0, wait_s=0.5, memory_bytes=None)
 
@@ -36,6 +36,9 @@ def handle(opened: str, job: tuple[str, str]) -> Iterator[object]:
         ctypes.string_at(0)
     elif kind == "bug":
         raise KeyError(argument)
+    elif kind == "nap":  # a query that takes a while, then answers where it ran
+        time.sleep(float(argument))
+        yield os.getpid()
     elif kind == "hog":  # asks for far more memory than its limit
         yield len(bytearray(int(argument)))
 
@@ -136,3 +139,63 @@ def test_closing_the_pool_stops_every_worker() -> None:
     pool.close()
     time.sleep(0.1)
     assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+def niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_long_queries_take_their_own_lane_and_short_ones_still_run(tmp_path: Path) -> None:
+    limits = PoolLimits(size=3, timeout_s=3, wait_s=0.5, memory_bytes=None, long_after_s=0.3, long_slots=1)
+    pool = WorkerPool(open_nothing, handle, limits)
+    pool.start()
+    seen: dict[str, object] = {}
+
+    async def mixed() -> None:
+        async def one(name: str, job: tuple[str, str]) -> None:
+            started = time.monotonic()
+            try:
+                seen[name] = (await answer(pool, job))[1]
+            except (LongQueriesBusy, QueryTimeout) as error:
+                seen[name] = error
+            seen[f"{name} took"] = time.monotonic() - started
+
+        async def watch_the_long_one() -> None:
+            await anyio.sleep(1.0)
+            seen["nice"] = niceness(int((tmp_path / "long").read_text()))
+            seen["short"] = (await answer(pool, ("echo", "short")))[1]  # two workers spin: one is free
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one, "long", ("spin", str(tmp_path / "long")))
+            await anyio.sleep(0.1)
+            group.start_soon(one, "second long", ("spin", str(tmp_path / "second")))
+            group.start_soon(watch_the_long_one)
+
+    try:
+        anyio.run(mixed)
+        assert pool.long_running == 0
+    finally:
+        pool.close()
+    assert isinstance(seen["second long"], LongQueriesBusy), seen
+    assert seen["second long took"] < 1.5, "the second long query is stopped at once, not at the timeout"
+    assert not Path(f"/proc/{(tmp_path / 'second').read_text()}").exists()
+    assert seen["nice"] == niceness(os.getpid()) + LONG_NICE
+    assert seen["short"] == b"short!"
+    assert isinstance(seen["long"], QueryTimeout)
+
+
+def test_a_long_query_that_ends_gives_back_its_slot_and_its_priority() -> None:
+    limits = PoolLimits(size=2, timeout_s=3, wait_s=0.5, memory_bytes=None, long_after_s=0.1, long_slots=1)
+    pool = WorkerPool(open_nothing, handle, limits)
+    pool.start()
+    try:
+        for _ in range(2):  # the second run needs the slot the first gave back
+            head, _ = run(pool, ("nap", "0.3"))
+            assert isinstance(head, int)
+            if os.geteuid() == 0:  # root may raise a worker's priority again: it serves on
+                assert niceness(head) == niceness(os.getpid())
+            else:  # others may not: the reniced worker is replaced
+                assert not Path(f"/proc/{head}").exists()
+        assert pool.long_running == 0
+    finally:
+        pool.close()

@@ -93,7 +93,7 @@ async def _describe_service(
         return _page(request, store, urls, call)
     summary = await store.run(store.summary)
     triples = service_description.describe(
-        endpoint_url(request), summary, store.union_default_graph, store.query_timeout_s, store.row_limit
+        endpoint_url(request), summary, store.union_default_graph, request.app.state.settings.stated_limits()
     )
     body = negotiation.serialize_graph(triples, chosen, service_description.SD_PREFIXES)
     return _varies(Response(body, media_type=chosen.media_type))
@@ -112,8 +112,7 @@ def _page(
         query=call.query or examples[0].query,
         format=next(iter(call.formats), HTML.suffix),
         examples=examples,
-        timeout_s=store.query_timeout_s,
-        row_limit=store.row_limit,
+        limits=request.app.state.settings.stated_limits(),
         id_base=urls.iri(""),
         results=results,
         error=error.message if error else None,
