@@ -10,8 +10,11 @@ from mappings.build import DEFAULT_BASE, build
 from mappings.explain import explain_lines
 from mappings.extract import extract
 from mappings.publish import PublishError, rollback
+from mappings.remote_publish import publish_remote
+from mappings.sparql_http import Endpoint, StoreError
 
 PROJECT = Path(__file__).resolve().parent.parent
+PUBLISH_TIMEOUT_S = 3600.0  # one update request to a remote store (the switch moves every changed graph)
 EXIT_REJECTED = 3   # published, but some articles were left out (bad input or SHACL violations)
 
 
@@ -19,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ArticleFormatError, FileNotFoundError, PublishError, ValueError) as err:
+    except (ArticleFormatError, FileNotFoundError, PublishError, StoreError, ValueError) as err:
         print(f"vankien: {err}", file=sys.stderr)
         return 2
 
@@ -33,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--base-uri", default=DEFAULT_BASE, help="IRI prefix of every resource")
     cmd.add_argument("--keep", type=int, default=3, help="complete builds kept for rollback")
     cmd.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
+    cmd.add_argument("--store", metavar="URL", help="also publish into this remote SPARQL store (its query URL)")
+    cmd.add_argument("--store-update", metavar="URL", help="the store's SPARQL Update URL (default: --store)")
+    cmd.add_argument("--store-union-graph", metavar="IRI",
+                     help="write the union of the graphs into this graph, not the default graph (Virtuoso)")
     cmd.set_defaults(run=_build)
     cmd = commands.add_parser("explain", help="print each mention of an article with its rule and context")
     cmd.add_argument("file", type=Path)
@@ -42,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--data", type=Path, help=f"data directory of `vankien build` (default {PROJECT / 'data'})")
     source.add_argument("--dataset", type=Path,
                         help="serve this file instead: TriG, N-Quads, Turtle, N-Triples or RDF/XML, by extension")
+    source.add_argument("--store", metavar="URL",
+                        help="serve what `vankien build --store` published into this SPARQL store (its query URL)")
     cmd.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     cmd.add_argument("--port", type=int, help="port (default 8000)")
     cmd.add_argument("--base-uri", help=f"IRI prefix of every resource (default {DEFAULT_BASE})")
@@ -53,10 +62,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace) -> int:
+    endpoint = Endpoint(args.store, args.store_update or args.store, PUBLISH_TIMEOUT_S) if args.store else None
     result = build(args.articles, args.out, base=args.base_uri, keep=args.keep, jobs=args.jobs)
     assert result.published is not None
     print(f"published build {result.published.build_id}: {result.articles} articles "
           f"({result.extracted} extracted anew) -> {result.published.path}")
+    if endpoint is not None:
+        try:
+            sent = publish_remote(result.published.path, endpoint, args.base_uri, args.store_union_graph)
+        except StoreError as error:
+            raise StoreError(f"{error}\nthe store keeps the graphs it held before this build") from None
+        print(f"published build {sent.build_id} into {args.store}: {sent.sent} graphs sent, "
+              f"{sent.unchanged} unchanged, {sent.dropped} dropped")
     if result.rejected:
         print(f"{len(result.rejected)} article(s) not published: {', '.join(sorted(result.rejected))}", file=sys.stderr)
         return EXIT_REJECTED
@@ -79,14 +96,14 @@ def _serve(args: argparse.Namespace) -> int:
     from server.config import Settings
     from server.main import serve
 
-    flags = {"data_dir": args.data, "dataset": args.dataset, "host": args.host, "port": args.port,
-             "base_uri": args.base_uri}
+    flags = {"data_dir": args.data, "dataset": args.dataset, "store": args.store, "host": args.host,
+             "port": args.port, "base_uri": args.base_uri}
     environ = {"VANKIEN_DATA_DIR": str(PROJECT / "data"), **os.environ}
     settings = replace(Settings.from_env(environ), **{k: v for k, v in flags.items() if v is not None})
     if args.data is not None:
-        settings = replace(settings, dataset=None)  # an explicit --data wins over VANKIEN_DATASET
+        settings = replace(settings, dataset=None, store=None)  # an explicit --data wins over VANKIEN_DATASET, _STORE
     data = settings.data_dir
-    if settings.dataset is None and not (data / "current").exists():
+    if settings.dataset is None and settings.store is None and not (data / "current").exists():
         print(f"no published build in {data}: building {PROJECT / 'seeds'} first", file=sys.stderr)
         build(PROJECT / "seeds", data, base=settings.base_uri)
     serve(settings)

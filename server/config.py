@@ -10,6 +10,7 @@ PosixPath('data.trig')
 """
 
 import os
+import tempfile
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -23,6 +24,8 @@ ENV_PREFIX = "VANKIEN_"
 class Settings:
     data_dir: Path = Path("data")  # the build's output directory: holds `current -> builds/<id>`
     dataset: Path | None = None  # an RDF file to serve instead of a build (`vankien serve --dataset`)
+    store: str | None = None  # the SPARQL query URL of a remote store a build was published into (`--store`)
+    dumps_cache: Path = Path(tempfile.gettempdir()) / "vankien-dumps"  # a `--store` server's dumps, per build
     base_uri: str = "http://localhost:8000/"  # resource IRIs are `<base_uri>id/...`
     host: str = "127.0.0.1"
     port: int = 8000

@@ -17,6 +17,7 @@ from server.errors import NotFound
 from server.namespaces import PREFIXES, RDF_TYPE
 from server.neighbourhoods import NEIGHBOURHOODS, Neighbourhood
 from server.paging import Page, numbers, page_of
+from server.remote import RemoteTriples
 from server.store import GraphStore
 
 VK, RDF, OA = PREFIXES["vk"], PREFIXES["rdf"], PREFIXES["oa"]
@@ -250,7 +251,7 @@ def _terms(terms: Iterable[NamedNode | Literal]) -> str:
 
 def _construct(store: GraphStore, sparql: str, **iris: str) -> list[Triple]:
     triples = store.select(sparql, **iris)
-    assert isinstance(triples, QueryTriples)
+    assert isinstance(triples, QueryTriples | RemoteTriples)
     return list(triples)
 
 

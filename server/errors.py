@@ -47,3 +47,9 @@ class ServiceBusy(HttpError):
 
     status = 503
     retry_after = 2
+
+
+class StoreUnavailable(HttpError):
+    """The remote store a `--store` server reads failed or did not answer."""
+
+    status = 502

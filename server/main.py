@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
@@ -32,7 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     Clients' queries run in a pool of worker processes, started with the application and stopped with it."""
     store = GraphStore.open(settings)
-    pool = WorkerPool(partial(query_worker.open_store, str(store.store_path)), query_worker.handle, _pool_limits(settings))
+    pool = WorkerPool(store.open_for_worker, query_worker.handle, _pool_limits(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

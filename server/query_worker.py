@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, Store
+from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, Store
 
+from mappings.sparql_http import StoreError
 from server import negotiation, query_page
-from server.errors import BadRequest
+from server.errors import BadRequest, StoreUnavailable
 from server.negotiation import HTML
+from server.remote import RemoteStore
 from server.results import CHUNK, write_boolean, write_solutions
+from server.store import QueryResult
 from server.urls import Urls
 
 RESULTS_FORMAT = {QueryResultsFormat.JSON: "json", QueryResultsFormat.XML: "xml",
@@ -40,13 +43,10 @@ class Head:
     truncated: bool  # the answer had more than `row_limit` rows and was cut there
 
 
-def open_store(path: str) -> Store:
-    return Store.read_only(path)
-
-
-def handle(store: Store, job: QueryJob) -> Iterator[object]:
+def handle(store: Store | RemoteStore, job: QueryJob) -> Iterator[object]:
     result = _evaluate(store, job)
-    offers = negotiation.GRAPH_OR_PAGE if isinstance(result, QueryTriples) else negotiation.RESULTS_OR_PAGE
+    graph = not isinstance(result, QuerySolutions | QueryBoolean)
+    offers = negotiation.GRAPH_OR_PAGE if graph else negotiation.RESULTS_OR_PAGE
     chosen = negotiation.pick(offers, job.formats, job.accept)
     if isinstance(result, QueryBoolean):
         yield from _boolean(bool(result), chosen)
@@ -56,13 +56,13 @@ def handle(store: Store, job: QueryJob) -> Iterator[object]:
     del rows[job.row_limit :]
     if chosen is HTML:
         urls = Urls(job.base_uri)
-        if isinstance(result, QueryTriples):
+        if graph:
             yield query_page.triples_table(rows, urls)
         else:
             yield query_page.solutions_table(result.variables, rows, urls)
         return
     yield Head(chosen.media_type, truncated)
-    if isinstance(result, QueryTriples):
+    if graph:
         body = negotiation.serialize_graph(rows, chosen)
         yield from (body[i : i + CHUNK] for i in range(0, len(body), CHUNK))
     else:
@@ -70,7 +70,7 @@ def handle(store: Store, job: QueryJob) -> Iterator[object]:
         yield from write_solutions(RESULTS_FORMAT[chosen.format], result.variables, rows)
 
 
-def _evaluate(store: Store, job: QueryJob) -> QuerySolutions | QueryBoolean | QueryTriples:
+def _evaluate(store: Store | RemoteStore, job: QueryJob) -> QueryResult:
     options: dict[str, Any] = {"base_iri": job.base_iri}
     if job.default_graphs is not None:  # each part replaces only its own part of the query's dataset
         options["default_graph"] = [NamedNode(g) for g in job.default_graphs]
@@ -79,6 +79,8 @@ def _evaluate(store: Store, job: QueryJob) -> QuerySolutions | QueryBoolean | Qu
         return store.query(job.query, **options)
     except SyntaxError as error:
         raise BadRequest(f"SPARQL syntax error: {error}") from None
+    except StoreError as error:  # the store's own refusal of a query is the client's; the rest is ours
+        raise (BadRequest if error.status == 400 else StoreUnavailable)(str(error)) from None
 
 
 def _boolean(value: bool, chosen: negotiation.Representation) -> Iterator[object]:

@@ -3,8 +3,10 @@
 Either a published build, `OUT/current -> builds/<id>` with `store/` (each article a named graph,
 the deduplicated union in the default graph), `dumps/` and `manifest.json`; or one RDF file
 (`vankien serve --dataset`) loaded as it is into a temporary store on disk, with a manifest made
-up from the file. Either way the store lies at `store_path`, where query workers open it too.
-The server's own queries read the default graph; clients' queries run in `server.workers`.
+up from the file; or a remote SPARQL store a build was published into (`vankien serve --store URL`,
+`server.remote`), whose publication graph holds the manifest. Query workers open the same store
+(`open_for_worker`). The server's own queries read the default graph; clients' queries run in
+`server.workers`.
 """
 
 import atexit
@@ -15,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +25,6 @@ import anyio
 import anyio.to_thread
 from pyoxigraph import (
     BlankNode,
-    DefaultGraph,
     Literal,
     NamedNode,
     QueryBoolean,
@@ -34,16 +36,20 @@ from pyoxigraph import (
     Variable,
 )
 
+from mappings.remote_publish import published_manifest
+from mappings.sparql_http import Endpoint, StoreError
 from server.config import Settings
-from server.errors import NotFound, QueryTimeout
+from server.errors import NotFound, QueryTimeout, StoreUnavailable
 from server.namespaces import PREFIXES
+from server.remote import RemoteStore, RemoteTriples
+from server.remote_dumps import remote_dumps
 
 T = TypeVar("T")
-QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples | RemoteTriples
 Term = NamedNode | BlankNode | Literal | Triple
 
 RESOURCE = Variable("resource")
-EXISTS = "ASK { ?resource ?p ?o }"
+EXISTS = "ASK WHERE { ?resource ?p ?o }"
 # trifid's DESCRIBE: the resource's own triples plus the labels of what they point to (OPTIONAL last).
 DESCRIBE = """
 CONSTRUCT { ?resource ?p ?o . ?o rdfs:label ?label }
@@ -56,6 +62,8 @@ SELECT ?class ?n ?label WHERE {
   OPTIONAL { ?class rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "vi")) }
 } ORDER BY DESC(?n) ?class
 """
+SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+NAMED_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
 LISTED_GRAPHS = 100  # named graphs whose size `summary()` gives; the rest are only counted
 DATASET_FORMATS = (RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML)
 
@@ -109,10 +117,11 @@ class DatasetSummary:
 
 class GraphStore:
     def __init__(
-        self, store_path: Path, manifest: dict[str, Any], settings: Settings, build_dir: Path | None = None
+        self, store: Store | RemoteStore, open_for_worker: Callable[[], Store | RemoteStore],
+        manifest: dict[str, Any], settings: Settings, build_dir: Path | None = None
     ) -> None:
-        self.store_path = store_path
-        self._store = Store.read_only(str(store_path))
+        self._store = store
+        self.open_for_worker = open_for_worker  # picklable: each query worker process calls it once
         self._counts: list[ClassCount] | None = None
         self._summary: DatasetSummary | None = None
         self.query_timeout_s = settings.query_timeout_s
@@ -128,7 +137,10 @@ class GraphStore:
 
     @classmethod
     def open(cls, settings: Settings) -> "GraphStore":
-        """The file `settings.dataset` when given, else the build `data_dir/current` points to now (read-only)."""
+        """The remote store `settings.store`, the file `settings.dataset`, else the build `data_dir/current`
+        points to now (read-only)."""
+        if settings.store is not None:
+            return cls.remote(Endpoint(settings.store, timeout_s=settings.query_timeout_s), settings)
         if settings.dataset is not None:
             return cls.load(settings.dataset, settings)
         build_dir = (settings.data_dir / "current").resolve()
@@ -137,7 +149,21 @@ class GraphStore:
                 f"no published build at {settings.data_dir / 'current'}: run `vankien build`"
             )
         manifest = json.loads((build_dir / "manifest.json").read_text("utf-8"))
-        return cls(build_dir / "store", manifest, settings, build_dir)
+        store_path = str(build_dir / "store")
+        return cls(read_only(store_path), partial(read_only, store_path), manifest, settings, build_dir)
+
+    @classmethod
+    def remote(cls, endpoint: Endpoint, settings: Settings) -> "GraphStore":
+        """The build `vankien build --store` published into the store at `endpoint`."""
+        manifest = published_manifest(endpoint, settings.base_uri)
+        if manifest is None:
+            raise FileNotFoundError(
+                f"{endpoint.query}: no vankien build published in this store for {settings.base_uri}: "
+                "run `vankien build --store URL`"
+            )
+        store = RemoteStore(endpoint)
+        cache, dumps = remote_dumps(store, settings.base_uri, str(manifest["build_id"]), settings.dumps_cache)
+        return cls(store, partial(RemoteStore, endpoint), {**manifest, "dumps": dumps}, settings, cache)
 
     @classmethod
     def load(cls, path: Path, settings: Settings) -> "GraphStore":
@@ -156,7 +182,7 @@ class GraphStore:
         manifest = _file_manifest(path, store)
         store.flush()
         del store  # closes it: from here on it is read-only, for this process and the workers
-        return cls(directory, manifest, settings)
+        return cls(read_only(str(directory)), partial(read_only, str(directory)), manifest, settings)
 
     @property
     def build_id(self) -> str:
@@ -174,6 +200,8 @@ class GraphStore:
             raise QueryTimeout(
                 f"the query ran longer than {self.query_timeout_s:g} s and was abandoned"
             ) from None
+        except StoreError as error:
+            raise StoreUnavailable(str(error)) from None
 
     def exists(self, iri: str) -> bool:
         return bool(self._store.query(EXISTS, substitutions={RESOURCE: _node(iri)}))
@@ -182,7 +210,7 @@ class GraphStore:
         """The resource's outgoing triples, then the `rdfs:label`s of their objects; no repeats."""
         resource = _node(iri)
         triples = self._store.query(DESCRIBE, prefixes=PREFIXES, substitutions={RESOURCE: resource})
-        assert isinstance(triples, QueryTriples)
+        assert isinstance(triples, QueryTriples | RemoteTriples)
         return sorted(
             set(triples),
             key=lambda t: (t.subject != resource, str(t.subject), str(t.predicate), str(t.object)),
@@ -208,7 +236,7 @@ class GraphStore:
         if self._summary is None:
             names = sorted((g for g in self._store.named_graphs() if isinstance(g, NamedNode)), key=str)
             listed = [GraphSize(g.value, self._size(g)) for g in names[:LISTED_GRAPHS]]
-            self._summary = DatasetSummary(self._size(DefaultGraph()), listed, len(names))
+            self._summary = DatasetSummary(self._size(None), listed, len(names))
         return self._summary
 
     def dump(self, file: str) -> tuple[Dump, Path]:
@@ -218,8 +246,16 @@ class GraphStore:
                 return dump, self.build_dir / dump.file
         raise NotFound(f"no dump called {file!r}")
 
-    def _size(self, graph: NamedNode | DefaultGraph) -> int:
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+    def _size(self, graph: NamedNode | None) -> int:
+        """Triples in `graph`, or in the default graph."""
+        bound = {Variable("graph"): graph} if graph else {}
+        rows = self._store.query(NAMED_SIZE if graph else SIZE, substitutions=bound)
+        assert isinstance(rows, QuerySolutions)
+        return sum(int(row["n"].value) for row in rows)  # no row: an empty graph
+
+
+def read_only(path: str) -> Store:
+    return Store.read_only(path)
 
 
 def _dataset_format(path: Path) -> RdfFormat:
