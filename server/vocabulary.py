@@ -25,7 +25,7 @@ SELECT ?term ?label WHERE {
 DECLARED = "SELECT ?class WHERE { ?class a owl:Class FILTER(STRSTARTS(STR(?class), STR(vk:))) }"
 ANCESTORS = """
 SELECT ?class ?ancestor WHERE {
-  ?class rdfs:subClassOf+ ?ancestor
+  ?class a owl:Class ; rdfs:subClassOf+ ?ancestor
   FILTER(STRSTARTS(STR(?class), STR(vk:)) && isIRI(?ancestor))
 }"""
 

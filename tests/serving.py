@@ -1,6 +1,7 @@
 """Running the real server for tests: `vankien serve` in a subprocess (uvicorn), reached over HTTP.
 
-`running_server(data_dir)` serves a build directory, `running_server(dataset=FILE)` any RDF file;
+`running_server(data_dir)` serves a build directory, `running_server(dataset=FILE)` any RDF file,
+`running_server(store=URL, log_dir=DIR)` what a build published into a remote SPARQL store;
 settings (`row_limit`, `query_timeout_s` ...) go through `VANKIEN_*` environment variables.
 `seeds_build` is the project's seeds built once per test session by `vankien build`.
 """
@@ -32,12 +33,13 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    data_dir: Path | None = None, *, dataset: Path | None = None, log_dir: Path | None = None, **settings: str
+    data_dir: Path | None = None, *, dataset: Path | None = None, store: str | None = None,
+    log_dir: Path | None = None, **settings: str
 ) -> Iterator[str]:
     """`vankien serve --data DIR` (or `--dataset FILE`) on a free loopback port; yields its URL once
     `/healthz` answers, and stops it afterwards."""
     port = free_port()
-    source = ["--dataset", str(dataset)] if dataset else ["--data", str(data_dir)]
+    source = ["--dataset", str(dataset)] if dataset else ["--store", store] if store else ["--data", str(data_dir)]
     command = [*VANKIEN, "serve", *source, "--port", str(port), "--base-uri", BASE_URI]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # Tests of other things fire requests faster than one client may: per-client limits opened wide
