@@ -12,7 +12,7 @@ else Vietnamese. Data labels follow the same order: the page language first, the
 """
 
 import tomllib
-from functools import partial, reduce
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,9 @@ def language(request: Request) -> str:
 
 def translate(lang: str, key: str, **values: object) -> str:
     """The message `key` (`section.name`) in `lang`, Vietnamese if untranslated, `{name}`s filled in."""
-    message: dict[str, str] = reduce(lambda table, part: table[part], key.split("."), MESSAGES)
+    message: Any = MESSAGES
+    for part in key.split("."):
+        message = message[part]
     text = message.get(lang, message[DEFAULT])
     return text.format(**values) if values else text
 

@@ -56,10 +56,10 @@ def handle(store: Store | RemoteStore, job: QueryJob) -> Iterator[object]:
     del rows[job.row_limit :]
     if chosen is HTML:
         urls = Urls(job.base_uri)
-        if graph:
-            yield query_page.triples_table(rows, urls)
-        else:
+        if isinstance(result, QuerySolutions):
             yield query_page.solutions_table(result.variables, rows, urls)
+        else:
+            yield query_page.triples_table(rows, urls)
         return
     yield Head(chosen.media_type, truncated)
     if graph:

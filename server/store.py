@@ -248,7 +248,7 @@ class GraphStore:
 
     def _size(self, graph: NamedNode | None) -> int:
         """Triples in `graph`, or in the default graph."""
-        bound = {Variable("graph"): graph} if graph else {}
+        bound: dict[Variable, Term] = {Variable("graph"): graph} if graph else {}
         rows = self._store.query(NAMED_SIZE if graph else SIZE, substitutions=bound)
         assert isinstance(rows, QuerySolutions)
         return sum(int(row["n"].value) for row in rows)  # no row: an empty graph
