@@ -72,7 +72,8 @@ class _Build:
 
     def run(self, files: list[Path]) -> BuildResult:
         started = time.perf_counter()
-        for stale in self.out.glob(f"{LINKING}*"):  # left by a killed build (this one holds the lock)
+        # left by a killed build or a full disk (this one holds the lock): linking files, half-written cache entries
+        for stale in [*self.out.glob(f"{LINKING}*"), *self.cache.glob("*.tmp")]:
             stale.unlink()
         readable, years = self._read(files)
         if not readable:

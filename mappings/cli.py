@@ -63,7 +63,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _build(args: argparse.Namespace) -> int:
     endpoint = Endpoint(args.store, args.store_update or args.store, PUBLISH_TIMEOUT_S) if args.store else None
-    result = build(args.articles, args.out, base=args.base_uri, keep=args.keep, jobs=args.jobs)
+    try:
+        result = build(args.articles, args.out, base=args.base_uri, keep=args.keep, jobs=args.jobs)
+    except FileNotFoundError:
+        raise
+    except OSError as error:  # a full disk, a directory that cannot be written
+        raise PublishError(f"{args.out}: the build stopped, the published dataset is unchanged: {error}") from None
     assert result.published is not None
     print(f"published build {result.published.build_id}: {result.articles} articles "
           f"({result.extracted} extracted anew) -> {result.published.path}")

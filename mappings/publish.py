@@ -4,6 +4,7 @@ Layout under `out`:
 
     build.lock                  held (flock) while a build or a rollback runs
     current -> builds/<id>      the published build; replaced atomically by a symlink rename
+    served                      the id of every build `current` has pointed to, one per line
     builds/<id>/                a complete, checked build (the newest `keep` are kept)
         store/                  pyoxigraph store: one named graph per article + the union as default graph
         dumps/                  vankien.{nq,trig,nt,ttl,jsonld}.gz and SHA256SUMS
@@ -12,7 +13,8 @@ Layout under `out`:
 
 A build is written under `<id>.partial`, checked, renamed, and only then pointed to by `current`;
 old builds are renamed to `.partial` before being deleted. So a failure or a SIGKILL at any moment
-leaves `current` on the previous complete build, untouched.
+leaves `current` on the previous complete build, untouched. A build killed between its rename and
+the switch is complete but was never served: rollback never goes to it, and the next build deletes it.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ __all__ = ["BuildCheckError", "BuildLockedError", "PublishError", "PublishedBuil
            "current_build", "load_context", "publish", "rollback"]
 
 PARTIAL = ".partial"
+SERVED = "served"
 
 
 class PublishError(RuntimeError):
@@ -101,7 +104,7 @@ def rollback(out: Path) -> Path:
         current = current_build(out)
         if current is None:
             raise PublishError(f"{out / 'current'}: nothing is published, nothing to roll back")
-        names = [build.name for build in _complete_builds(out / "builds")]
+        names = [build.name for build in _served_builds(out)]
         if current.name not in names or names.index(current.name) == 0:
             raise PublishError(f"{out / 'builds'}: no kept build older than {current.name}")
         previous = names[names.index(current.name) - 1]
@@ -194,6 +197,10 @@ def _remove_leftovers(out: Path) -> Path:
         shutil.rmtree(partial)
     for link in out.glob(".current-*.tmp"):
         link.unlink()
+    served = _served_builds(out)
+    for build in _complete_builds(builds):  # killed after their rename, before their switch
+        if build not in served:
+            _delete(build)
     return builds
 
 
@@ -234,7 +241,10 @@ def _check_build(partial: Path, manifest: dict[str, object], counts: StoreCounts
 
 
 def _point_current(out: Path, build_id: str) -> None:
-    """Swap `current` in one rename: readers see the old build or the new one, never neither."""
+    """Swap `current` in one rename: readers see the old build or the new one, never neither. Both are
+    recorded as served first (the old one may predate the record, or its recording may have been cut)."""
+    previous = current_build(out)
+    _record_served(out, *([previous.name] if previous else []), build_id)
     link = out / f".current-{build_id}.tmp"
     link.unlink(missing_ok=True)
     os.symlink(Path("builds") / build_id, link)
@@ -256,11 +266,33 @@ def _created(build: Path) -> str:
         return ""
 
 
-def _prune(out: Path, keep: int) -> None:
-    """Delete all but the newest `keep` builds, never the current one."""
+def _record_served(out: Path, *build_ids: str) -> None:
+    with open(out / SERVED, "a", encoding="utf-8") as record:
+        record.write("".join(f"{build_id}\n" for build_id in build_ids))
+        record.flush()
+        os.fsync(record.fileno())
+
+
+def _served_builds(out: Path) -> list[Path]:
+    """Complete builds that were served (all of them in a directory from before the record), oldest first."""
+    complete = _complete_builds(out / "builds")
+    try:
+        served = set((out / SERVED).read_text(encoding="utf-8").split())
+    except FileNotFoundError:
+        return complete
     current = current_build(out)
-    for build in _complete_builds(out / "builds")[:-keep]:
+    return [build for build in complete if build.name in served or (current and build.name == current.name)]
+
+
+def _prune(out: Path, keep: int) -> None:
+    """Delete all but the newest `keep` served builds, never the current one."""
+    current = current_build(out)
+    for build in _served_builds(out)[:-keep]:
         if current is None or build.name != current.name:
-            doomed = build.with_name(build.name + PARTIAL)
-            os.rename(build, doomed)  # a half-deleted build must never look complete
-            shutil.rmtree(doomed)
+            _delete(build)
+
+
+def _delete(build: Path) -> None:
+    doomed = build.with_name(build.name + PARTIAL)
+    os.rename(build, doomed)  # a half-deleted build must never look complete
+    shutil.rmtree(doomed)
