@@ -120,7 +120,7 @@ def load_context(path: Path) -> object:
         raise ValueError(f"{path}: cannot read the JSON-LD context: {error}") from error
     context = document.get("@context", document) if isinstance(document, dict) else None
     if not isinstance(context, dict | list):
-        raise ValueError(f"{path}: expected a JSON object with an @context object")
+        raise ValueError(f"{path}: expected a JSON object with an @context object")  # noqa: TRY004 - bad input
     if _refers_remotely(context):
         raise ValueError(f"{path}: the context refers to another document; dumps must embed all of it")
     return context
