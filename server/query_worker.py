@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, Store
+from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions
 
 from mappings.sparql_http import StoreError
 from server import negotiation, query_page
 from server.errors import BadRequest, StoreUnavailable
 from server.negotiation import HTML
-from server.remote import RemoteStore
 from server.results import CHUNK, write_boolean, write_solutions
-from server.store import QueryResult
+from server.store import QueryResult, Readable
 from server.urls import Urls
 
 RESULTS_FORMAT = {QueryResultsFormat.JSON: "json", QueryResultsFormat.XML: "xml",
@@ -43,7 +42,7 @@ class Head:
     truncated: bool  # the answer had more than `row_limit` rows and was cut there
 
 
-def handle(store: Store | RemoteStore, job: QueryJob) -> Iterator[object]:
+def handle(store: Readable, job: QueryJob) -> Iterator[object]:
     result = _evaluate(store, job)
     graph = not isinstance(result, QuerySolutions | QueryBoolean)
     offers = negotiation.GRAPH_OR_PAGE if graph else negotiation.RESULTS_OR_PAGE
@@ -70,7 +69,7 @@ def handle(store: Store | RemoteStore, job: QueryJob) -> Iterator[object]:
         yield from write_solutions(RESULTS_FORMAT[chosen.format], result.variables, rows)
 
 
-def _evaluate(store: Store | RemoteStore, job: QueryJob) -> QueryResult:
+def _evaluate(store: Readable, job: QueryJob) -> QueryResult:
     options: dict[str, Any] = {"base_iri": job.base_iri}
     if job.default_graphs is not None:  # each part replaces only its own part of the query's dataset
         options["default_graph"] = [NamedNode(g) for g in job.default_graphs]

@@ -45,6 +45,7 @@ from server.remote import RemoteStore, RemoteTriples
 from server.remote_dumps import remote_dumps
 
 T = TypeVar("T")
+Readable = Store | RemoteStore  # the two stores served: both answer `query(...)` and `named_graphs()` alike
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples | RemoteTriples
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -117,7 +118,7 @@ class DatasetSummary:
 
 class GraphStore:
     def __init__(
-        self, store: Store | RemoteStore, open_for_worker: Callable[[], Store | RemoteStore],
+        self, store: Readable, open_for_worker: Callable[[], Readable],
         manifest: dict[str, Any], settings: Settings, build_dir: Path | None = None
     ) -> None:
         self._store = store
