@@ -20,19 +20,15 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, parse
-
 from mappings.article import ArticleFormatError, read_article
+from mappings.article_graph import ArticleGraph
 from mappings.dumps import Rendered, render
 from mappings.extract import extract
-from mappings.graph_text import GraphText, graph_text
 from mappings.iris import Minter, known_years
-from mappings.ntriples import Terms, lines, terms
 from mappings.records import ArticleRecord
 from mappings.resolve import resolve
-from mappings.shacl import Data
-from mappings.to_rdf import to_graph
-from mappings.validate import Report, validate_many
+from mappings.to_rdf import emit
+from mappings.validate import Report, validate_indexed
 
 Years = dict[tuple[str, str, str, str], frozenset[int]]
 Timings = dict[str, float]   # step → CPU seconds
@@ -134,32 +130,20 @@ def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> tuple[Rendered, li
     articles, setup = task
     minter, linking = _linking(setup)
     timings: Timings = {}
-    graphs, indexed, texts = {}, {}, {}
+    graphs: dict[str, ArticleGraph] = {}
     for identifier, sha256 in articles:
         cached = load_cached(linking.cache / f"{sha256}.pickle")
         if cached is None:
             raise FileNotFoundError(f"{linking.cache}: the cache entry of {identifier} vanished during the build")
         with clock(timings, "emit"):
-            graph = to_graph(replace(cached.record, identifier=identifier), cached.text, minter)
-            triples, literals = terms(graph)
-            graphs[identifier], indexed[identifier] = graph, Data(triples, literals)
-            texts[identifier] = (str(graph.identifier), triples)
+            graphs[identifier] = emit(replace(cached.record, identifier=identifier), cached.text, minter)
     with clock(timings, "validate"):
-        reports = validate_many(graphs, indexed=indexed)
+        reports = validate_indexed({i: graph.shacl_data() for i, graph in graphs.items()}, lambda i: graphs[i].graph())
     rejected = [(identifier, describe(report)) for identifier, report in reports.items() if not report.conforms]
     with clock(timings, "render"):
-        valid = [_graph_text(*texts[i]) for i, report in reports.items() if report.conforms]
-        rendered = render(valid, linking.prefixes)
+        rendered = render([graphs[i].text() for i, report in reports.items() if report.conforms], linking.prefixes)
     return rendered, rejected, timings
 
 
 def describe(report: Report) -> str:
     return "; ".join(f"{v.focus_node}: {v.message}" for v in report.results[:5])
-
-
-def _graph_text(iri: str, triples: list[Terms]) -> GraphText:
-    """The graph's lines; blank nodes (an article graph has none) get canonical labels first."""
-    text = lines(triples)
-    if not any(s.startswith("_:") or o.startswith("_:") for s, _, o in triples):
-        return GraphText(iri, text)
-    return graph_text(iri, (quad.triple for quad in parse("".join(text), RdfFormat.N_TRIPLES)))

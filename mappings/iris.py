@@ -5,7 +5,7 @@ Keys are lower-case ASCII, stable across rebuilds:
     >>> minter.province("thanh-hoa")
     rdflib.term.URIRef('http://localhost:8000/id/province/thanh-hoa')
     >>> minter.person("Đỗ Trọng Hưng")
-    rdflib.term.URIRef('http://localhost:8000/id/person/do-trong-hung-0c7a5e')
+    rdflib.term.URIRef('http://localhost:8000/id/person/do-trong-hung-65a836')
 """
 from __future__ import annotations
 

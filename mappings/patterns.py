@@ -13,13 +13,49 @@ from mappings.text import match_form
 
 
 def alternation(words: tuple[str, ...] | list[str]) -> str:
-    """Longest first, so "Phó Bí thư" wins over "Bí thư"; words match in the body's match form."""
-    forms = sorted({match_form(w) for w in words}, key=len, reverse=True)
-    return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    r"""Longest first, so "Phó Bí thư" wins over "Bí thư"; words match in the body's match form; a space is `\s+`.
+
+    Written as a trie: Python's `re` tries the words of a flat alternation one by one at every position of
+    the text, a trie only the words that share what was read so far. A node's branches differ in their
+    first character (ignoring case, so with or without re.I), so the words that can match at a position lie
+    on one path, where the greedy `?` tries the longer first: the same match as the flat, longest-first list.
+
+        >>> alternation(["Bí thư", "Bí thư Tỉnh ủy", "Phó Bí thư"])
+        '(?:Bí\\s+thư(?:\\s+Tỉnh\\s+ủy)?|Phó\\s+Bí\\s+thư)'
+    """
+    return _trie({match_form(w) for w in words})
 
 
-# A number in a symbol: "39", "01", "1881".
-NUMBER = r"\d{1,5}"
+def _trie(rests: set[str]) -> str:
+    """The alternation of `rests`, what follows the part of the words read so far."""
+    groups: dict[str, list[str]] = {}
+    for rest in sorted(rests):
+        if rest:
+            groups.setdefault(_caseless(rest[0]), []).append(rest)
+    branches = []
+    for group in groups.values():
+        if len({rest[0] for rest in group}) == 1:
+            branches.append(_escaped(group[0][0]) + _trie({rest[1:] for rest in group}))
+        else:  # the same letter in two cases: with re.I both match, so these keep the flat, longest-first order
+            branches += [_escaped(rest) for rest in sorted(group, key=len, reverse=True)]
+    pattern = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})" if branches else ""
+    return f"(?:{pattern})?" if "" in rests and pattern else pattern
+
+
+def _caseless(char: str) -> str:
+    folded = char.upper().casefold()
+    return folded if len(folded) == 1 else char
+
+
+def _escaped(text: str) -> str:
+    return re.escape(text).replace(r"\ ", r"\s+")
+
+
+# The first digit of a symbol's number ("39", "01", "1881"), not inside a word, number, date or other symbol:
+# (?<![\w/.-]) is checked after the digit, so that the pattern starts with \d and `re` skips from digit to digit.
+NUMBER_START = r"\d(?<![\w/.-]\d)"
+# A number in a state symbol or a law: up to five digits.
+NUMBER = rf"{NUMBER_START}\d{{0,4}}"
 # The issuing-body code after the slash: TW, BTCTW, TU, BTCTU, UBND, BCSĐ, TƯ ...
 ISSUER_CODE = r"[A-ZĐƯ][A-ZĐƯa-z0-9]{0,11}(?![\w])"
 # A four-digit year inside state symbols: 152/2025/NĐ-CP.
@@ -35,18 +71,18 @@ def abbr_alternation() -> str:
 @cache
 def party_symbol() -> re.Pattern[str]:
     """39-CT/TW, 126- QĐ/TW, 21-KL-TW (malformed), 571-CV/UBND."""
-    return re.compile(rf"(?<![\w/.-])(?P<number>\d{{1,4}})\s?-\s?(?P<abbr>{abbr_alternation()})\s?[/-]\s?(?P<issuer>{ISSUER_CODE})")
+    return re.compile(rf"(?P<number>{NUMBER_START}\d{{0,3}})\s?-\s?(?P<abbr>{abbr_alternation()})\s?[/-]\s?(?P<issuer>{ISSUER_CODE})")
 
 
 @cache
 def state_symbol() -> re.Pattern[str]:
     """439/QĐ-TTg, 09/NQ-CP, 152/2025/NĐ-CP."""
-    return re.compile(rf"(?<![\w/.-])(?P<number>{NUMBER})\s?/\s?(?:(?P<year>{YEAR})\s?/\s?)?"
+    return re.compile(rf"(?P<number>{NUMBER})\s?/\s?(?:(?P<year>{YEAR})\s?/\s?)?"
                       rf"(?P<abbr>{abbr_alternation()})\s?-\s?(?P<issuer>{ISSUER_CODE})")
 
 
 # 54/2017/QH14, 12/2023/QH15: the issuer is the legislature and its term; the type is the word before.
-LAW_SYMBOL = re.compile(rf"(?<![\w/.-])(?P<number>{NUMBER})/(?P<year>{YEAR})/(?P<issuer>(?:UBTV)?QH\d{{1,2}})(?![\w])")
+LAW_SYMBOL = re.compile(rf"(?P<number>{NUMBER})/(?P<year>{YEAR})/(?P<issuer>(?:UBTV)?QH\d{{1,2}})(?![\w])")
 
 
 @cache

@@ -18,8 +18,16 @@ from mappings.extract import Mentions
 from mappings.extract.dates import resolve_year
 from mappings.extract.documents import Citation
 from mappings.extract.meetings import chair_spans, is_about_meeting
-from mappings.records import (ArticleRecord, DocumentLink, DocumentRef, Evidence, MeetingRef, OfficialRef, Position,
-                              ProvinceRef)
+from mappings.records import (
+    ArticleRecord,
+    DocumentLink,
+    DocumentRef,
+    Evidence,
+    MeetingRef,
+    OfficialRef,
+    Position,
+    ProvinceRef,
+)
 from mappings.reference import load_provincial_bodies, load_units
 from mappings.text import fold
 
@@ -141,7 +149,7 @@ def _meetings(article: Article, found: Mentions, keys: list[str], officials: tup
     meeting = found.meeting
     if meeting is None:
         return ()
-    text, sentence = found.text, found.sentences[meeting.sentence]
+    sentence = found.sentences[meeting.sentence]
     names = [(m.name.start, fold(article.text[m.name.start:m.name.end]), m.genitive) for m in found.officials]
     by_fold = {fold(o.name): o.name for o in officials}
     chairs = _chairs(found, names)
@@ -163,18 +171,18 @@ def _meetings(article: Article, found: Mentions, keys: list[str], officials: tup
 def _chairs(found: Mentions, names: list[tuple[int, str, bool]]) -> list[str]:
     chairs: list[str] = []
     for sentence in found.sentences:
-        for start, end in chair_spans(found.text, sentence):
-            chairs += [f for pos, f, _ in names if start <= pos < end and f not in chairs]
+        named = [(pos, f) for pos, f, _ in names if sentence.start <= pos < sentence.end]
+        for start, end in chair_spans(found.text, sentence) if named else ():  # chairs are named in the sentence
+            chairs += [f for pos, f in named if start <= pos < end and f not in chairs]
     return chairs
 
 
 def _meeting_documents(found: Mentions, keys: list[str], names: list[tuple[int, str, bool]], core: str) -> tuple[str, ...]:
     documents: list[str] = []
     for sentence in found.sentences:
+        cited = [key for key, c in zip(keys, found.citations) if sentence.start <= c.start < sentence.end
+                 and c.nested_in is None and "#" not in key and key not in documents]
         people = any(sentence.start <= pos < sentence.end for pos, _, _ in names)
-        if not is_about_meeting(found.text, sentence, core, people):
-            continue
-        for key, c in zip(keys, found.citations):
-            if sentence.start <= c.start < sentence.end and c.nested_in is None and "#" not in key and key not in documents:
-                documents.append(key)
+        if cited and is_about_meeting(found.text, sentence, core, people):
+            documents += dict.fromkeys(cited)
     return tuple(documents)

@@ -29,7 +29,7 @@ def _boundaries(line: str) -> list[int]:
     for match in _END.finditer(line):
         if not (match["next"].isupper() or match["next"].isdigit()):
             continue
-        if line[: match.end()].endswith(_abbreviations()):
+        if line.endswith(_abbreviations(), 0, match.end()):
             continue
         ends.append(match.end())
     return ends

@@ -2,6 +2,9 @@
 
 Each fact (s, p, o) read from the text is also described as an `rdf:Statement` naming the rule that read it,
 the characters it was read from and the sentence around them (a W3C Web Annotation selector).
+
+`emit` writes N-Triples terms (mappings/article_graph.py), which is what the build validates and publishes;
+`to_graph` gives the same graph as an rdflib `Graph`.
 """
 from __future__ import annotations
 
@@ -9,22 +12,50 @@ import bisect
 import hashlib
 from functools import cache
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
+from mappings.article_graph import ArticleGraph, LiteralParts
 from mappings.iris import Minter
+from mappings.ntriples import term
 from mappings.records import ArticleRecord, DocumentRef, Evidence, MeetingRef, OfficialRef
 from mappings.reference import load_bodies, load_provincial_bodies, load_units
 from mappings.rules import document_types
 from mappings.segment import Sentence, sentences
 from mappings.vocab import OA, ORG, VK
 
-RELATIONS = {"replaces": VK.replaces, "implements": VK.implements, "based_on": VK.basedOn}
+# The vocabulary as N-Triples terms, looked up once (an rdflib namespace lookup costs microseconds).
+TYPE, LABEL, STATEMENT = term(RDF.type), term(RDFS.label), term(RDF.Statement)
+SUBJECT, PREDICATE, OBJECT = term(RDF.subject), term(RDF.predicate), term(RDF.object)
+ARTICLE, PROVINCE, ORGANIZATION, DOCUMENT = term(VK.Article), term(VK.Province), term(VK.Organization), term(VK.Document)
+OFFICIAL, MEETING, EVIDENCE, MEMBERSHIP = term(VK.Official), term(VK.Meeting), term(VK.Evidence), term(ORG.Membership)
+IDENTIFIER, PUBLISHED, SOURCE_URL = term(DCTERMS.identifier), term(VK.published), term(VK.sourceUrl)
+MENTIONS, REPORTS, IN_PROVINCE = term(VK.mentions), term(VK.reports), term(VK.province)
+NUMBER, SYMBOL, UNRESOLVED, ISSUED_ON = term(VK.number), term(VK.symbol), term(VK.unresolved), term(VK.issuedOn)
+ISSUED_BY, TITLE, NAME = term(VK.issuedBy), term(VK.title), term(FOAF.name)
+MEMBER, HAS_MEMBERSHIP = term(ORG.member), term(ORG.hasMembership)
+HELD_ON, HELD_IN, CHAIRED_BY, PARTICIPANT, ABOUT = (term(VK.heldOn), term(VK.heldIn), term(VK.chairedBy),
+                                                    term(VK.participant), term(VK.about))
+RULE, SPAN_START, SPAN_END, SPAN_TEXT, EVIDENCE_OF = (term(VK.rule), term(VK.spanStart), term(VK.spanEnd),
+                                                      term(VK.spanText), term(VK.evidence))
+SPECIFIC_RESOURCE, HAS_SOURCE, HAS_SELECTOR = term(OA.SpecificResource), term(OA.hasSource), term(OA.hasSelector)
+POSITION_SELECTOR, QUOTE_SELECTOR = term(OA.TextPositionSelector), term(OA.TextQuoteSelector)
+START, END, EXACT = term(OA.start), term(OA.end), term(OA.exact)
+RELATIONS = {"replaces": term(VK.replaces), "implements": term(VK.implements), "based_on": term(VK.basedOn)}
+DATE, YEAR_MONTH, ANY_URI, INTEGER, BOOLEAN = (str(XSD.date), str(XSD.gYearMonth), str(XSD.anyURI), str(XSD.integer),
+                                               str(XSD.boolean))
+PREFIXES = (("vk", VK._NS), ("oa", OA), ("org", ORG), ("foaf", FOAF), ("dcterms", DCTERMS))
 
 
 @cache
 def _type_words() -> dict[str, str]:
     return {t.id: t.words[0] for t in document_types()}
+
+
+@cache
+def _type_classes() -> dict[str, str]:
+    """Document type id → its class ("Other" has none)."""
+    return {t.id: term(VK[t.id]) for t in document_types() if t.id != "Other"}
 
 
 @cache
@@ -45,155 +76,199 @@ def _body_labels() -> dict[str, tuple[str, str, str]]:
     return central | {b.key: (b.name, b.city_name, b.en) for b in load_provincial_bodies()}
 
 
+def _iri(node: URIRef) -> str:
+    return f"<{node}>"
+
+
 class _Emitter:
-    def __init__(self, graph: Graph, article: URIRef, text: str) -> None:
-        self.graph, self.article, self.text = graph, article, text
+    def __init__(self, graph: ArticleGraph, text: str) -> None:
+        self.graph, self.text = graph, text
+        self.article = f"<{graph.iri}>"
         self.sentences: list[Sentence] = sentences(text)
         self._starts = [s.start for s in self.sentences]
+        self._statements: set[str] = set()
+        self._evidence: set[str] = set()
 
-    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal, evidence: Evidence | None = None) -> None:
-        self.graph.add((s, p, o))
+    def add(self, s: str, p: str, o: str, evidence: Evidence | None = None) -> None:
+        self.graph.add(s, p, o)
         if evidence is not None:
             self._statement(s, p, o, evidence)
 
-    def _statement(self, s: URIRef, p: URIRef, o: URIRef | Literal, evidence: Evidence) -> None:
-        digest = hashlib.sha1(f"{s} {p} {o.n3()}".encode()).hexdigest()[:12]
-        node = URIRef(f"{self.article}#f-{digest}")
-        for pred, obj in ((RDF.type, RDF.Statement), (RDF.subject, s), (RDF.predicate, p), (RDF.object, o),
-                          (VK.rule, Literal(evidence.rule)), (VK.spanStart, Literal(evidence.start)),
-                          (VK.spanEnd, Literal(evidence.end)),
-                          (VK.spanText, Literal(self.text[evidence.start:evidence.end])),
-                          (VK.evidence, self._sentence(evidence.start))):
-            if (node, pred, None) not in self.graph:
-                self.graph.add((node, pred, obj))
+    def tagged(self, text: str, language: str = "vi") -> str:
+        return self.graph.literal(text, language=language)
 
-    def _sentence(self, offset: int) -> URIRef:
+    def plain(self, text: str) -> str:
+        return self.graph.literal(text)
+
+    def typed(self, lexical: str, datatype: str) -> str:
+        return self.graph.literal(lexical, datatype=datatype)
+
+    def integer(self, value: int) -> str:
+        return self.graph.literal(str(value), datatype=INTEGER)
+
+    def _statement(self, s: str, p: str, o: str, evidence: Evidence) -> None:
+        """The first evidence of a fact describes it (a statement node is written once)."""
+        shown = _rdflib_n3(self.graph.literals[o]) if o[0] == '"' else o
+        digest = hashlib.sha1(f"{s[1:-1]} {p[1:-1]} {shown}".encode()).hexdigest()[:12]
+        node = f"<{self.graph.iri}#f-{digest}>"
+        if node in self._statements:
+            return
+        self._statements.add(node)
+        for pred, obj in ((TYPE, STATEMENT), (SUBJECT, s), (PREDICATE, p), (OBJECT, o),
+                          (RULE, self.plain(evidence.rule)), (SPAN_START, self.integer(evidence.start)),
+                          (SPAN_END, self.integer(evidence.end)),
+                          (SPAN_TEXT, self.plain(self.text[evidence.start:evidence.end])),
+                          (EVIDENCE_OF, self._sentence(evidence.start))):
+            self.graph.add(node, pred, obj)
+
+    def _sentence(self, offset: int) -> str:
         index = max(0, bisect.bisect_right(self._starts, offset) - 1)
         sentence = self.sentences[index] if self.sentences else Sentence(0, len(self.text), self.text)
-        node = URIRef(f"{self.article}#s-{sentence.start}-{sentence.end}")
-        selector = URIRef(f"{node}-selector")
-        if (node, RDF.type, VK.Evidence) not in self.graph:
-            for triple in ((node, RDF.type, VK.Evidence), (node, RDF.type, OA.SpecificResource),
-                           (node, OA.hasSource, self.article), (node, OA.hasSelector, selector),
-                           (selector, RDF.type, OA.TextPositionSelector), (selector, RDF.type, OA.TextQuoteSelector),
-                           (selector, OA.start, Literal(sentence.start)), (selector, OA.end, Literal(sentence.end)),
-                           (selector, OA.exact, Literal(sentence.text))):
-                self.graph.add(triple)
+        name = f"{self.graph.iri}#s-{sentence.start}-{sentence.end}"
+        node, selector = f"<{name}>", f"<{name}-selector>"
+        if node not in self._evidence:
+            self._evidence.add(node)
+            for triple in ((node, TYPE, EVIDENCE), (node, TYPE, SPECIFIC_RESOURCE),
+                           (node, HAS_SOURCE, self.article), (node, HAS_SELECTOR, selector),
+                           (selector, TYPE, POSITION_SELECTOR), (selector, TYPE, QUOTE_SELECTOR),
+                           (selector, START, self.integer(sentence.start)), (selector, END, self.integer(sentence.end)),
+                           (selector, EXACT, self.plain(sentence.text))):
+                self.graph.add(*triple)
         return node
 
 
+def _rdflib_n3(parts: LiteralParts) -> str:
+    """rdflib's `Literal.n3()` of the literal: statement IRIs hash it, as they did when rdflib wrote the graphs."""
+    text = parts.lexical
+    if "\n" in text:
+        encoded = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        if encoded[-1] == '"' and encoded[-2] != "\\":
+            encoded = encoded[:-1] + '\\"'
+        quoted = '"""' + encoded.replace("\r", "\\r") + '"""'
+    else:
+        quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r") + '"'
+    if parts.language:
+        return f"{quoted}@{parts.language}"
+    return f"{quoted}^^<{parts.datatype}>" if parts.datatype else quoted
+
+
 def to_graph(record: ArticleRecord, text: str, minter: Minter) -> Graph:
-    """The named graph of one article: `text` is the article body the record's spans point into."""
-    graph = Graph(identifier=minter.article(record.identifier))
-    for prefix, namespace in (("vk", VK._NS), ("oa", OA), ("org", ORG), ("foaf", FOAF), ("dcterms", DCTERMS)):
+    """The named graph of one article as an rdflib graph: `text` is the article body the record's spans point into."""
+    graph = emit(record, text, minter).graph()
+    for prefix, namespace in PREFIXES:
         graph.bind(prefix, namespace)
-    article = URIRef(str(graph.identifier))
-    out = _Emitter(graph, article, text)
+    return graph
+
+
+def emit(record: ArticleRecord, text: str, minter: Minter) -> ArticleGraph:
+    """The named graph of one article as N-Triples terms."""
+    out = _Emitter(ArticleGraph(str(minter.article(record.identifier))), text)
+    article = out.article
     _article(out, record)
     for province in record.provinces:
         _province(out, province.key, minter)
-        out.add(article, VK.mentions, minter.province(province.key), province.evidence)
+        out.add(article, MENTIONS, _iri(minter.province(province.key)), province.evidence)
     docs = {d.key: _document(out, d, record, minter) for d in record.documents}
     for link in record.links:
         out.add(docs[link.source], RELATIONS[link.relation], docs[link.target], link.evidence)
     people = {o.name: _official(out, o, minter) for o in record.officials}
     for meeting in record.meetings:
         _meeting(out, meeting, record, minter, docs, people)
-    return graph
+    return out.graph
 
 
 def _article(out: _Emitter, record: ArticleRecord) -> None:
     article = out.article
-    out.add(article, RDF.type, VK.Article)
-    out.add(article, DCTERMS.identifier, Literal(record.identifier))
-    out.add(article, RDFS.label, Literal(record.title, lang="vi"))
+    out.add(article, TYPE, ARTICLE)
+    out.add(article, IDENTIFIER, out.plain(record.identifier))
+    out.add(article, LABEL, out.tagged(record.title))
     if record.published:
-        datatype = XSD.date if len(record.published) == 10 else XSD.gYearMonth
-        out.add(article, VK.published, Literal(record.published, datatype=datatype))
+        datatype = DATE if len(record.published) == 10 else YEAR_MONTH
+        out.add(article, PUBLISHED, out.typed(record.published, datatype))
     if record.url:
-        out.add(article, VK.sourceUrl, Literal(record.url, datatype=XSD.anyURI))
+        out.add(article, SOURCE_URL, out.typed(record.url, ANY_URI))
 
 
-def _province(out: _Emitter, key: str, minter: Minter) -> URIRef:
-    iri = minter.province(key)
+def _province(out: _Emitter, key: str, minter: Minter) -> str:
+    iri = _iri(minter.province(key))
     name, english, _ = _units()[key]
-    out.add(iri, RDF.type, VK.Province)
-    out.add(iri, RDFS.label, Literal(name, lang="vi"))
-    out.add(iri, RDFS.label, Literal(english, lang="en"))
+    out.add(iri, TYPE, PROVINCE)
+    out.add(iri, LABEL, out.tagged(name))
+    out.add(iri, LABEL, out.tagged(english, "en"))
     return iri
 
 
-def _organization(out: _Emitter, doc: DocumentRef, minter: Minter) -> URIRef | None:
+def _organization(out: _Emitter, doc: DocumentRef, minter: Minter) -> str | None:
     if not doc.issuer or doc.issuer not in _body_labels():
         return None
     name, city_name, english = _body_labels()[doc.issuer]
     provincial = doc.issuer not in _central_keys()
     province = doc.province if provincial else None
-    iri = minter.org(doc.issuer, province)
+    iri = _iri(minter.org(doc.issuer, province))
     label = city_name if province and _units()[province][2] == "city" else name
-    out.add(iri, RDF.type, VK.Organization)
-    out.add(iri, RDFS.label, Literal(label, lang="vi"))
-    out.add(iri, RDFS.label, Literal(english, lang="en"))
+    out.add(iri, TYPE, ORGANIZATION)
+    out.add(iri, LABEL, out.tagged(label))
+    out.add(iri, LABEL, out.tagged(english, "en"))
     if province:
-        out.add(iri, VK.province, _province(out, province, minter))
+        out.add(iri, IN_PROVINCE, _province(out, province, minter))
     return iri
 
 
-def _document(out: _Emitter, doc: DocumentRef, record: ArticleRecord, minter: Minter) -> URIRef:
-    iri = minter.document(doc, record.identifier)
+def _document(out: _Emitter, doc: DocumentRef, record: ArticleRecord, minter: Minter) -> str:
+    iri = _iri(minter.document(doc, record.identifier))
     written = doc.evidence["symbol"]
-    out.add(iri, RDF.type, VK.Document)
+    out.add(iri, TYPE, DOCUMENT)
     if doc.type != "Other":
-        out.add(iri, RDF.type, VK[doc.type])
-    out.add(iri, RDFS.label, Literal(f"{_type_words()[doc.type]} {doc.symbol or 'số ' + doc.number}", lang="vi"))
-    out.add(iri, VK.number, Literal(doc.number), written)
+        out.add(iri, TYPE, _type_classes()[doc.type])
+    out.add(iri, LABEL, out.tagged(f"{_type_words()[doc.type]} {doc.symbol or 'số ' + doc.number}"))
+    out.add(iri, NUMBER, out.plain(doc.number), written)
     if doc.symbol:
-        out.add(iri, VK.symbol, Literal(doc.symbol), written)
+        out.add(iri, SYMBOL, out.plain(doc.symbol), written)
     if not doc.symbol or minter.resolved_year(doc) is None:
-        out.add(iri, VK.unresolved, Literal(True))
+        out.add(iri, UNRESOLVED, out.typed("true", BOOLEAN))
     if doc.date:
-        out.add(iri, VK.issuedOn, Literal(doc.date, datatype=XSD.date), doc.evidence.get("date"))
+        out.add(iri, ISSUED_ON, out.typed(doc.date, DATE), doc.evidence.get("date"))
     if org := _organization(out, doc, minter):
-        out.add(iri, VK.issuedBy, org, doc.evidence.get("issuer"))
-        out.add(out.article, VK.mentions, org, doc.evidence.get("issuer"))
+        out.add(iri, ISSUED_BY, org, doc.evidence.get("issuer"))
+        out.add(out.article, MENTIONS, org, doc.evidence.get("issuer"))
     if doc.title:
-        out.add(iri, VK.title, Literal(doc.title, lang="vi"), doc.evidence.get("title"))
+        out.add(iri, TITLE, out.tagged(doc.title), doc.evidence.get("title"))
     if doc.province:
-        out.add(iri, VK.province, _province(out, doc.province, minter), written)
-    out.add(out.article, VK.mentions, iri, written)
+        out.add(iri, IN_PROVINCE, _province(out, doc.province, minter), written)
+    out.add(out.article, MENTIONS, iri, written)
     return iri
 
 
-def _official(out: _Emitter, official: OfficialRef, minter: Minter) -> URIRef:
-    iri = minter.person(official.name)
-    out.add(iri, RDF.type, VK.Official)
-    out.add(iri, FOAF.name, Literal(official.name, lang="vi"), official.evidence)
-    out.add(iri, RDFS.label, Literal(official.name, lang="vi"))
-    out.add(out.article, VK.mentions, iri, official.evidence)
+def _official(out: _Emitter, official: OfficialRef, minter: Minter) -> str:
+    person = minter.person(official.name)
+    iri = _iri(person)
+    out.add(iri, TYPE, OFFICIAL)
+    out.add(iri, NAME, out.tagged(official.name), official.evidence)
+    out.add(iri, LABEL, out.tagged(official.name))
+    out.add(out.article, MENTIONS, iri, official.evidence)
     for position in official.positions:
-        membership = minter.position(iri, position.label)
-        out.add(membership, RDF.type, ORG.Membership)
-        out.add(membership, RDFS.label, Literal(position.label, lang="vi"))
-        out.add(membership, ORG.member, iri)
-        out.add(iri, ORG.hasMembership, membership, position.evidence)
+        membership = _iri(minter.position(person, position.label))
+        out.add(membership, TYPE, MEMBERSHIP)
+        out.add(membership, LABEL, out.tagged(position.label))
+        out.add(membership, MEMBER, iri)
+        out.add(iri, HAS_MEMBERSHIP, membership, position.evidence)
     return iri
 
 
 def _meeting(out: _Emitter, meeting: MeetingRef, record: ArticleRecord, minter: Minter,
-             docs: dict[str, URIRef], people: dict[str, URIRef]) -> None:
-    iri = minter.meeting(meeting, record.identifier)
+             docs: dict[str, str], people: dict[str, str]) -> None:
+    iri = _iri(minter.meeting(meeting, record.identifier))
     label_evidence = meeting.evidence["label"]
-    out.add(iri, RDF.type, VK.Meeting)
-    out.add(iri, RDFS.label, Literal(meeting.label, lang="vi"), label_evidence)
-    out.add(out.article, VK.reports, iri, label_evidence)
+    out.add(iri, TYPE, MEETING)
+    out.add(iri, LABEL, out.tagged(meeting.label), label_evidence)
+    out.add(out.article, REPORTS, iri, label_evidence)
     if meeting.date:
-        out.add(iri, VK.heldOn, Literal(meeting.date, datatype=XSD.date), meeting.evidence.get("date"))
+        out.add(iri, HELD_ON, out.typed(meeting.date, DATE), meeting.evidence.get("date"))
     if meeting.province:
-        out.add(iri, VK.heldIn, _province(out, meeting.province, minter), label_evidence)
+        out.add(iri, HELD_IN, _province(out, meeting.province, minter), label_evidence)
     for name in meeting.chairs:
-        out.add(iri, VK.chairedBy, people[name], label_evidence)
+        out.add(iri, CHAIRED_BY, people[name], label_evidence)
     for name in meeting.participants:
-        out.add(iri, VK.participant, people[name], label_evidence)
+        out.add(iri, PARTICIPANT, people[name], label_evidence)
     for key in meeting.documents:
-        out.add(iri, VK.about, docs[key], label_evidence)
-
+        out.add(iri, ABOUT, docs[key], label_evidence)

@@ -10,7 +10,7 @@ batch keeps memory flat however many graphs there are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
@@ -68,24 +68,32 @@ def validate(graph: Graph, engine: Engine = "auto") -> Report:
     return validate_many({"": graph}, engine)[""]
 
 
-def validate_many(graphs: Mapping[str, Graph], engine: Engine = "auto",
-                  indexed: Mapping[str, Data] | None = None) -> dict[str, Report]:
+def validate_many(graphs: Mapping[str, Graph], engine: Engine = "auto") -> dict[str, Report]:
     """One `Report` per key of `graphs`, each exactly `validate(graphs[key])`.
 
-    `indexed` may give graphs already indexed as N-Triples terms (the build's workers have them so).
     `engine="pyshacl"` runs pySHACL even when the compiled shapes could: the reference the tests compare with.
     """
     compiled = compiled_shapes() if engine == "auto" else None
     if compiled is not None:
-        indexed = indexed or {}
-        return {key: _report([_violation_of(failure) for failure in
-                              check(compiled, indexed.get(key) or Data(*terms(graph)))])
-                for key, graph in graphs.items()}
+        return {key: _checked(compiled, Data(*terms(graph))) for key, graph in graphs.items()}
     reports: dict[str, Report] = {}
     keys = iter(graphs)
     while batch := list(islice(keys, PYSHACL_BATCH)):
         reports |= _pyshacl_many({key: graphs[key] for key in batch})
     return reports
+
+
+def validate_indexed(indexed: Mapping[str, Data], graph: Callable[[str], Graph]) -> dict[str, Report]:
+    """`validate_many` for graphs already indexed as N-Triples terms (the build's workers emit them so);
+    `graph(key)` gives the rdflib graph of a key, which only pySHACL needs (when the shapes do not compile)."""
+    compiled = compiled_shapes()
+    if compiled is None:
+        return validate_many({key: graph(key) for key in indexed})
+    return {key: _checked(compiled, data) for key, data in indexed.items()}
+
+
+def _checked(compiled: tuple[TargetedShape, ...], data: Data) -> Report:
+    return _report([_violation_of(failure) for failure in check(compiled, data)])
 
 
 @cache

@@ -523,21 +523,19 @@ def test_one_process_and_two_processes_give_byte_identical_dumps(generated: Path
 
 def test_an_article_failing_shacl_is_named_and_left_out(generated: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from rdflib import Literal, URIRef
-
     import mappings.build_worker
     from mappings.build import build as build_in_process
 
-    emit = mappings.build_worker.to_graph
+    emit = mappings.build_worker.emit
     bad = sorted(generated.glob("*.txt"))[3].stem
 
     def broken(record, text, minter):  # type: ignore[no-untyped-def]
         graph = emit(record, text, minter)
         if record.identifier == bad:
-            graph.add((graph.identifier, URIRef(VK + "published"), Literal("not a date")))
+            graph.add(f"<{graph.iri}>", f"<{VK}published>", graph.literal("not a date"))
         return graph
 
-    monkeypatch.setattr(mappings.build_worker, "to_graph", broken)
+    monkeypatch.setattr(mappings.build_worker, "emit", broken)
     reported: list[str] = []
     result = build_in_process(generated, tmp_path / "out", jobs=1, report=reported.append)
     assert list(result.rejected) == [f"{bad}.txt"] and "publication date" in result.rejected[f"{bad}.txt"]

@@ -79,6 +79,18 @@ LINKS = [
     ("Về công tác kiểm tra, đầu tiên là Quy định số 30-QĐ/TW, tiếp theo là Quy định số 86-QĐ/TW và nay là Quy định số 22-QĐ/TW.",
      [("86-QĐ/TW", "replaces", "30-QĐ/TW"), ("22-QĐ/TW", "replaces", "86-QĐ/TW")]),
     ("Kết luận số 14-KL/TW ngày 22/9/2021 của Bộ Chính trị được quán triệt cùng Chỉ thị số 05-CT/TW tới cán bộ chủ chốt.", []),
+    # a quoted title ends at its closing quote: what follows it still belongs to the citation's tail
+    (("Quy định số 77-QĐ/TW ngày 5/6/2023 của Ban Bí thư “Về công tác thi đua trong cơ quan đảng” thay thế "
+      "Quy định số 14-QĐ/TW ngày 1/2/2019 của Ban Bí thư."),
+     [("77-QĐ/TW", "replaces", "14-QĐ/TW")]),
+    ("Chỉ thị số 11-CT/TW của Bộ Chính trị \"về công tác dân vận ở vùng cao\", được thay thế bằng Chỉ thị số 45-CT/TW.",
+     [("45-CT/TW", "replaces", "11-CT/TW")]),
+    (("Tỉnh ủy ban hành Kế hoạch số 31-KH/TU thực hiện Chỉ thị số 08-CT/TW “về xây dựng tổ chức cơ sở đảng” "
+      "và Chỉ thị số 19-CT/TW của Ban Bí thư."),
+     [("31-KH/TU", "implements", "08-CT/TW"), ("31-KH/TU", "implements", "19-CT/TW")]),
+    (("Trước đây là Quy định số 30-QĐ/TW “Về thi hành Điều lệ”, tiếp theo là Quy định số 86-QĐ/TW “Về kiểm tra” "
+      "và nay là Quy định số 22-QĐ/TW."),
+     [("86-QĐ/TW", "replaces", "30-QĐ/TW"), ("22-QĐ/TW", "replaces", "86-QĐ/TW")]),
 ]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from mappings.article import Article
 from mappings.extract.documents import Citation, find_citations
@@ -29,8 +30,13 @@ def extract(article: Article) -> Mentions:
     text = match_form(article.text)
     spans = sentences(text)
     citations = find_citations(text, article.published)
-    places = frozenset(match_form(form).casefold() for u in load_units() for form in (u.name, *u.aliases))
     return Mentions(
         text=text, sentences=spans, citations=citations, links=find_links(text, citations, spans),
-        provinces=find_provinces(text, article.published), officials=find_officials(text, places),
+        provinces=find_provinces(text, article.published), officials=find_officials(text, _place_names()),
         meeting=find_meeting(text, spans))
+
+
+@cache
+def _place_names() -> frozenset[str]:
+    """Every written form of a province (casefolded match form): never a person's name."""
+    return frozenset(match_form(form).casefold() for u in load_units() for form in (u.name, *u.aliases))

@@ -20,7 +20,7 @@ from mappings.extract.dates import DateMention, date_at
 from mappings.extract.officials import position_heads
 from mappings.extract.titles import read_title
 from mappings.patterns import LAW_SYMBOL, WORD_TO_NUMBER, number_only, party_symbol, state_symbol, type_word
-from mappings.rules import DocumentType, document_types, word_lists
+from mappings.rules import DocumentType, document_types
 from mappings.text import match_form
 
 _GAP = re.compile(r"\s*,?\s*")
@@ -158,7 +158,7 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
         date, pos = later, later.end
     title = read_title(text, pos, heads, head.type_id)
     if title:
-        pos = title.end
+        pos = title.after
     if alias := _ALIAS.match(text, pos):
         pos = alias.end()
     next_head = next((h.start for h in heads if h.start >= pos), len(text))

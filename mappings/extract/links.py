@@ -87,6 +87,8 @@ def _based_on(text: str, cited: list[Citation], sentences: list[Sentence]) -> li
     issuing = _phrase("issue_words", r"(?:PHRASE)\s+$")
     found = []
     for sentence in sentences:
+        if not any(sentence.start <= c.start < sentence.end for c in cited):
+            continue
         start = basis.search(text, sentence.start, sentence.end)
         inside = [i for i, c in enumerate(cited) if start and start.end() <= c.start < sentence.end and c.nested_in is None]
         issued = [i for i in inside if issuing.search(text, max(0, cited[i].start - 12), cited[i].start)]

@@ -11,6 +11,8 @@ group label ("các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy: A, ..
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -95,14 +97,31 @@ def find_officials(text: str, place_names: frozenset[str] = frozenset()) -> list
 
 def _names(text: str) -> list[Span]:
     """Runs of capitalised words; in each, the name is the tail that starts with a family name."""
-    names, run = [], []
-    for word in _WORD.finditer(text):
-        if word.group(0)[0].isupper() and (not run or text[run[-1].end():word.start()] == " "):
-            run.append(word)
-            continue
-        names += _name_in(run)
-        run = [word] if word.group(0)[0].isupper() else []
-    return names + _name_in(run)
+    names = []
+    for match in _runs().finditer(text):
+        if match["run"] and " " in match["run"]:   # one word is never a name
+            names += _name_in(list(_WORD.finditer(text, match.start(), match.end())))
+    return names
+
+
+@cache
+def _runs() -> re.Pattern[str]:
+    """`_WORD`'s words, read by `re` rather than one by one: a run of capitalised words joined by single spaces
+    (group "run"), or lower-case words and what follows them (matched so that no run starts inside a word)."""
+    upper = _character_class(char for char in map(chr, range(sys.maxunicode + 1)) if char.isupper())
+    capitalised, lower_case = rf"(?={upper}){_WORD.pattern}", rf"(?!{upper}){_WORD.pattern}"
+    return re.compile(rf"(?P<run>{capitalised}(?: {capitalised})*)|(?:{lower_case}[\W\d_]*)+")
+
+
+def _character_class(chars: Iterable[str]) -> str:
+    """`[...]` of the characters, as ranges."""
+    ranges: list[list[int]] = []
+    for code in map(ord, chars):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges) + "]"
 
 
 def _name_in(run: list[re.Match[str]]) -> list[Span]:

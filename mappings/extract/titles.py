@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol, Sequence
+from typing import Protocol
+from collections.abc import Sequence
 
 from mappings.patterns import alternation, type_word
 from mappings.rules import word_lists
@@ -23,8 +24,9 @@ class Head(Protocol):
 @dataclass(frozen=True, slots=True)
 class Title:
     start: int
-    end: int      # end of the title in the text, closing quote included
+    end: int      # end of the title's words in the text
     text: str
+    after: int    # where the citation's tail goes on: past the closing quote of a quoted title
 
 
 @cache
@@ -61,7 +63,7 @@ def _quoted(text: str, begin: int, quote: str) -> Title | None:
         elif quote == _OPEN and char == _OPEN:
             depth += 1
         elif char in ";\n":
-            return _title(text, begin, index, index)
+            return _title(text, begin, index)
         index += 1
     return None
 
@@ -74,12 +76,18 @@ def _unquoted(text: str, begin: int, heads: Sequence[Head]) -> Title | None:
             # "về tiếp tục thực hiện Chỉ thị số 05-CT/TW": the cited document is part of the title, its tail is not.
             end = head.end if _implements_phrase().search(text, begin, head.start) else head.start
             break
-    return _title(text, begin, end, end)
+    return _title(text, begin, end)
 
 
-def _title(text: str, begin: int, end: int, after: int) -> Title | None:
+def _title(text: str, begin: int, end: int, after: int | None = None) -> Title | None:
+    """The title written in text[begin:end]; the tail goes on at `after` (a quoted title: past its closing quote,
+    so "Quy định số 58-QĐ/TW “Về ...” thay thế Quy định số 12-QĐ/TW" keeps its link), else right after the words
+    (an unquoted title's "và", "của" or comma belong to what follows)."""
     raw = text[begin:end]
     stripped = raw.rstrip(" ,.;").removesuffix(" và").removesuffix(" của").rstrip(" ,")
     lead = len(stripped) - len(stripped.lstrip())
     stripped = stripped.strip()
-    return Title(begin + lead, begin + lead + len(stripped), stripped) if len(stripped) > 3 else None
+    if len(stripped) <= 3:
+        return None
+    stop = begin + lead + len(stripped)
+    return Title(begin + lead, stop, stripped, stop if after is None else after)
