@@ -1,5 +1,9 @@
 """What routes receive (full-stack-fastapi-template `api/deps.py`): the store and the URL builder
-that `create_app` put on `app.state`."""
+that `create_app` put on `app.state`.
+
+The dependencies are coroutines, though they never wait: FastAPI runs a plain function dependency in a
+worker thread, a thread hop per dependency and request for the lookup of one attribute. `get_*` are the
+same lookups for plain code (`server.pages`)."""
 
 from typing import Annotated
 
@@ -25,6 +29,18 @@ def get_pool(request: Request) -> WorkerPool:
     return pool
 
 
-StoreDep = Annotated[GraphStore, Depends(get_store)]
-PoolDep = Annotated[WorkerPool, Depends(get_pool)]
-UrlsDep = Annotated[Urls, Depends(get_urls)]
+async def _store(request: Request) -> GraphStore:
+    return get_store(request)
+
+
+async def _urls(request: Request) -> Urls:
+    return get_urls(request)
+
+
+async def _pool(request: Request) -> WorkerPool:
+    return get_pool(request)
+
+
+StoreDep = Annotated[GraphStore, Depends(_store)]
+PoolDep = Annotated[WorkerPool, Depends(_pool)]
+UrlsDep = Annotated[Urls, Depends(_urls)]

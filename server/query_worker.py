@@ -35,11 +35,20 @@ class QueryJob:
     row_limit: int
     base_uri: str  # to link IRIs on the query page
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:  # pickled as its fields: see `Head`
+        return QueryJob, (self.query, self.default_graphs, self.named_graphs, self.base_iri, self.formats,
+                          self.accept, self.row_limit, self.base_uri)
+
 
 @dataclass(frozen=True, slots=True)
 class Head:
     media_type: str
     truncated: bool  # the answer had more than `row_limit` rows and was cut there
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickled as its fields: a slotted dataclass' own state calls `dataclasses.fields()` on every load,
+        several times the cost of the rest of a short answer's trip through the pipe."""
+        return Head, (self.media_type, self.truncated)
 
 
 def handle(store: Readable, job: QueryJob) -> Iterator[object]:

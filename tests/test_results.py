@@ -5,7 +5,17 @@ from io import BytesIO
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, Variable, parse_query_results
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    QuerySolutions,
+    Store,
+    Variable,
+    parse_query_results,
+)
 
 from server.results import FORMATS, write_boolean, write_solutions
 
@@ -54,3 +64,25 @@ def test_large_answers_come_in_several_chunks() -> None:
     chunks = list(write_solutions("json", VARIABLES, rows))
     assert len(chunks) > 1
     assert len(read("json", b"".join(chunks))) == 2000
+
+
+def test_json_is_byte_for_byte_what_pyoxigraph_writes() -> None:
+    store = Store()
+    graph, p = NamedNode("http://example.org/g"), NamedNode("http://example.org/p")
+    objects: list[NamedNode | BlankNode | Literal] = [
+        Literal('say "hi"\n\t\\ é 漢 \u2028 \x01 </script>', language="vi"),
+        Literal("42", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        Literal("plain"),
+        NamedNode("http://example.org/o?a=1&b=é"),
+        BlankNode("b1"),
+    ]
+    for i, o in enumerate(objects):
+        store.add(Quad(NamedNode(f"http://example.org/s{i}"), p, o, graph))
+    store.add(Quad(BlankNode("b2"), p, Literal("x"), graph))
+    query = "SELECT ?s ?o ?unbound WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY STR(?s)"
+    expected = store.query(query)
+    assert isinstance(expected, QuerySolutions)
+    solutions = store.query(query)
+    assert isinstance(solutions, QuerySolutions)
+    written = b"".join(write_solutions("json", solutions.variables, list(solutions)))
+    assert written == expected.serialize(format=QueryResultsFormat.JSON)

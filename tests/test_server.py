@@ -359,3 +359,14 @@ def test_a_query_over_the_time_limit_is_abandoned_without_blocking(data_dir: Pat
         assert httpx.get(url + slow, timeout=30).status_code == 503
         assert time.monotonic() - started < 5
         assert httpx.get(url + "/healthz", timeout=2).status_code == 200
+
+
+def test_route_dependencies_are_coroutines() -> None:
+    """FastAPI runs a plain function dependency in a worker thread: a thread hop per request for nothing."""
+    import inspect
+    from typing import get_args
+
+    from server import deps
+
+    for annotated in (deps.StoreDep, deps.PoolDep, deps.UrlsDep):
+        assert inspect.iscoroutinefunction(get_args(annotated)[1].dependency)

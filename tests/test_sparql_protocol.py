@@ -555,3 +555,34 @@ def test_an_answer_over_the_row_cap_is_cut_and_says_so(url: str) -> None:
     assert len(over.json()["results"]["bindings"]) == 50
     at = sparql(url, "SELECT * { VALUES ?n { " + "1 " * 50 + "} }", "application/sparql-results+json")
     assert "X-SPARQL-MaxRows" not in at.headers and len(at.json()["results"]["bindings"]) == 50
+
+
+def test_a_small_answer_has_a_length_and_a_big_one_is_streamed(url: str) -> None:
+    small = sparql(url, "SELECT * { VALUES ?n { 1 2 3 } }", JSON)
+    assert small.status_code == 200 and "transfer-encoding" not in small.headers
+    assert int(small.headers["content-length"]) == len(small.content)
+    # 10 kB a row: 51 rows are several of a worker's batches, and one over the cap (50)
+    big_query = (
+        "SELECT ?n ?text { VALUES ?n { " + " ".join(map(str, range(51))) + " } "
+        f'BIND("{"x" * 100}" AS ?a) BIND(CONCAT(?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a, ?a) AS ?b) '
+        "BIND(CONCAT(?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b, ?b) AS ?text) }"
+    )
+    big = sparql(url, big_query, JSON)
+    assert big.status_code == 200 and big.headers["transfer-encoding"] == "chunked"
+    assert big.headers["X-SPARQL-MaxRows"] == "50"
+    rows = big.json()["results"]["bindings"]
+    assert len(rows) == 50 and {len(row["text"]["value"]) for row in rows} == {10_000}
+
+
+def test_a_refused_query_is_refused_every_time_and_a_passed_one_still_runs(url: str) -> None:
+    refused = f"SELECT * {{ SERVICE <{EX}sparql> {{ ?s ?p ?o }} }}"
+    assert [sparql(url, refused, JSON).status_code for _ in range(3)] == [400, 400, 400]
+    assert [values(sparql(url, VALUES, JSON)) for _ in range(3)] == [values(sparql(url, VALUES, JSON))] * 3
+
+
+def test_the_base_iri_is_the_endpoint_as_each_request_reached_it(url: str) -> None:
+    query = urlencode({"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"})
+    for host in ("one.example", "two.example:8080", "one.example"):
+        turtle = httpx.get(f"{url}/sparql?{query}", headers={"Accept": TURTLE, "Host": host}).text
+        subjects = {str(s) for s in rdflib.Graph().parse(data=turtle, format="turtle").subjects()}
+        assert subjects == {f"http://{host}/s"}

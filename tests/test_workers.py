@@ -2,6 +2,7 @@
 
 import ctypes
 import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,15 @@ import anyio
 import pytest
 
 from server.errors import BadRequest, QueryTimeout, ServiceBusy
-from server.workers import LONG_NICE, LongQueriesBusy, PoolLimits, WorkerFailed, WorkerPool
+from server.workers import (
+    BATCH_BYTES,
+    LONG_NICE,
+    MAX_HOLD_S,
+    LongQueriesBusy,
+    PoolLimits,
+    WorkerFailed,
+    WorkerPool,
+)
 
 LIMITS = PoolLimits(size=2, timeout_s=1.0, wait_s=15, memory_bytes=None)  # a replacement may take seconds to start on a loaded machine
 
@@ -41,6 +50,11 @@ def handle(opened: str, job: tuple[str, str]) -> Iterator[object]:
         yield os.getpid()
     elif kind == "hog":  # asks for far more memory than its limit
         yield len(bytearray(int(argument)))
+    elif kind == "big":  # an answer of `argument` bytes, in chunks of 1000
+        yield "big"
+        size = int(argument)
+        for start in range(0, size, 1000):
+            yield b"x" * min(1000, size - start)
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +65,8 @@ def pool() -> Iterator[WorkerPool]:
     pool.close()
 
 
-async def answer(pool: WorkerPool, job: tuple[str, str]) -> tuple[object, bytes]:
-    head, body = await pool.run(job)
+async def answer(pool: WorkerPool, job: tuple[str, str], key: str | None = None) -> tuple[object, bytes]:
+    head, body = await pool.run(job, key)
     return head, b"".join([chunk async for chunk in body])
 
 
@@ -199,3 +213,151 @@ def test_a_long_query_that_ends_gives_back_its_slot_and_its_priority() -> None:
         assert pool.long_running == 0
     finally:
         pool.close()
+
+
+def test_a_small_answer_comes_whole_and_its_worker_is_free_at_once(pool: WorkerPool) -> None:
+    async def small() -> tuple[bytes | None, int]:
+        _, body = await pool.run(("echo", "xin chào"))
+        return body.whole, len(pool._idle)  # before the body is read
+
+    whole, idle = anyio.run(small)
+    assert whole == "xin chào!".encode()
+    assert idle == LIMITS.size
+
+
+def test_a_big_answer_is_streamed_as_it_comes(pool: WorkerPool) -> None:
+    async def big() -> tuple[bytes | None, bytes]:
+        _, body = await pool.run(("big", str(3 * BATCH_BYTES)))
+        return body.whole, b"".join([chunk async for chunk in body])
+
+    whole, received = anyio.run(big)
+    assert whole is None
+    assert received == b"x" * (3 * BATCH_BYTES)
+    assert run(pool, ("echo", "next"))[1] == b"next!"  # the worker came back after the last chunk
+
+
+def test_quick_queries_go_before_slow_ones_that_wait() -> None:
+    """One worker, busy; a query known to be slow waits, then a quick one comes: the quick one runs first."""
+    pool = WorkerPool(open_nothing, handle, PoolLimits(size=1, timeout_s=5, wait_s=5, memory_bytes=None))
+    pool.start()
+    order: list[str] = []
+
+    async def queue() -> None:
+        await answer(pool, ("nap", "0.3"), key="slow")  # teaches the pool how long each takes
+        await answer(pool, ("echo", ""), key="quick")
+
+        async def one(name: str, job: tuple[str, str]) -> None:
+            await answer(pool, job, key=name)
+            order.append(name)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one, "busy", ("nap", "0.5"))
+            await anyio.sleep(0.1)
+            group.start_soon(one, "slow", ("nap", "0.1"))
+            await anyio.sleep(0.1)
+            group.start_soon(one, "quick", ("echo", ""))
+
+    try:
+        anyio.run(queue)
+    finally:
+        pool.close()
+    assert order == ["busy", "quick", "slow"]
+    assert pool.expected_s("quick") < pool.expected_s("slow")
+
+
+def test_a_slow_query_is_passed_over_for_a_bounded_time_only() -> None:
+    """Quick queries that come `MAX_HOLD_S` after a slow one no longer go before it."""
+    pool = WorkerPool(open_nothing, handle, PoolLimits(size=1, timeout_s=5, wait_s=5, memory_bytes=None))
+    pool.start()
+    pool._took["slow"] = 100.0  # as if it had run for 100 s
+    order: list[str] = []
+
+    async def queue() -> None:
+        async def one(name: str, job: tuple[str, str]) -> None:
+            await answer(pool, job, key=name)
+            order.append(name)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one, "busy", ("nap", str(MAX_HOLD_S + 0.6)))
+            await anyio.sleep(0.1)
+            group.start_soon(one, "slow", ("echo", ""))
+            await anyio.sleep(MAX_HOLD_S + 0.2)
+            group.start_soon(one, "quick", ("echo", ""))
+
+    try:
+        anyio.run(queue)
+    finally:
+        pool.close()
+    assert order == ["busy", "slow", "quick"]
+
+
+def test_a_request_that_stops_waiting_leaves_no_trace() -> None:
+    pool = WorkerPool(open_nothing, handle, PoolLimits(size=1, timeout_s=5, wait_s=5, memory_bytes=None))
+    pool.start()
+
+    async def give_up() -> bytes:
+        async with anyio.create_task_group() as group:
+            group.start_soon(answer, pool, ("nap", "0.4"))
+            await anyio.sleep(0.1)
+            with anyio.move_on_after(0.1):  # the client hangs up while waiting
+                await answer(pool, ("echo", "never"))
+        return (await answer(pool, ("echo", "after")))[1]
+
+    try:
+        assert anyio.run(give_up) == b"after!"
+        assert pool._waiting == 0 and len(pool._idle) == 1
+    finally:
+        pool.close()
+
+
+def test_a_replacement_worker_goes_to_the_request_waiting_for_it(tmp_path: Path) -> None:
+    """The only worker is killed at the time limit; its replacement, started in a thread, serves the
+    request that waited meanwhile."""
+    pool = WorkerPool(open_nothing, handle, PoolLimits(size=1, timeout_s=0.5, wait_s=30, memory_bytes=None))
+    pool.start()
+    outcomes: dict[str, object] = {}
+
+    async def both() -> None:
+        async def one(name: str, job: tuple[str, str]) -> None:
+            try:
+                outcomes[name] = (await answer(pool, job))[1]
+            except QueryTimeout as error:
+                outcomes[name] = error
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one, "spin", ("spin", str(tmp_path / "pid")))
+            await anyio.sleep(0.1)
+            group.start_soon(one, "waits", ("echo", "served"))
+
+    try:
+        anyio.run(both)
+    finally:
+        pool.close()
+    assert isinstance(outcomes["spin"], QueryTimeout)
+    assert outcomes["waits"] == b"served!"
+
+
+def test_a_worker_that_dies_while_idle_costs_one_request_and_no_cpu() -> None:
+    pool = WorkerPool(open_nothing, handle, PoolLimits(size=1, timeout_s=5, wait_s=30, memory_bytes=None))
+    pool.start()
+
+    async def die_idle() -> tuple[float, type[BaseException] | None, bytes]:
+        head, _ = await answer(pool, ("echo", ""))  # the loop now watches the worker's pipe
+        os.kill(head["pid"], signal.SIGKILL)  # type: ignore[index]
+        started = time.process_time()
+        await anyio.sleep(0.5)  # its pipe is readable (closed): the loop must not spin on it
+        spent = time.process_time() - started
+        try:
+            await answer(pool, ("echo", ""))
+            failed = None
+        except WorkerFailed as error:
+            failed = type(error)
+        return spent, failed, (await answer(pool, ("echo", "replaced")))[1]
+
+    try:
+        spent, failed, after = anyio.run(die_idle)
+    finally:
+        pool.close()
+    assert spent < 0.2
+    assert failed is WorkerFailed
+    assert after == b"replaced!"

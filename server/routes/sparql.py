@@ -3,15 +3,22 @@
 Without a query, programs get the service description and browsers the query page. Answers are
 negotiated on `Accept` (an explicit `?format=` first); a browser gets an HTML table only when HTML is
 what it rates highest. Methods other than GET, HEAD, POST and OPTIONS get Starlette's 405 with `Allow`.
+
+A plain Starlette route, not a FastAPI path operation: it takes nothing but the request (the store,
+the pool and the URL builder are on `app.state`), so it skips FastAPI's dependency solving, which ran
+each dependency in a thread. An answer that came whole from its worker is sent with its length; a
+bigger one is streamed as it arrives.
 """
 
+from collections.abc import Hashable
 from functools import partial
+from typing import TypeVar
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
 
 from server import negotiation, pages, protocol, query_page, service_description
-from server.deps import PoolDep, StoreDep, UrlsDep
 from server.errors import BadRequest, HttpError, PayloadTooLarge
 from server.i18n import language, translate
 from server.negotiation import HTML
@@ -24,16 +31,27 @@ from server.workers import WorkerPool
 
 router = APIRouter(tags=["sparql"])
 METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+MEMO_SIZE, MEMO_TEXT = 512, 8192  # entries of each memo; longest query text remembered as pre-checked
+_PASSED: dict[str, None] = {}  # query texts that passed the pre-check (a pure function of the text)
+_ENDPOINTS: dict[tuple[object, ...], str] = {}  # endpoint URLs by what they are made of
 
 
-@router.api_route("/sparql", methods=list(METHODS))
-async def sparql(request: Request, store: StoreDep, pool: PoolDep, urls: UrlsDep) -> Response:
+async def sparql(request: Request) -> Response:
     if request.method == "OPTIONS":
         return Response(status_code=204, headers={"Allow": ", ".join(METHODS)})
+    state = request.app.state
+    store: GraphStore = state.store
+    pool: WorkerPool = state.pool
+    urls: Urls = state.urls
     call = await protocol.read(request)
     if call.query is None:
         return await _describe_service(request, store, urls, call)
     return await _answer(request, store, pool, urls, call)
+
+
+router.add_route("/sparql", sparql, methods=list(METHODS), name="sparql")
 
 
 async def _answer(
@@ -44,7 +62,9 @@ async def _answer(
     accept = request.headers.get("accept")
     try:
         _precheck(call.query)
-        head, body = await pool.run(_job(request, store, urls, call, accept))
+        job = _job(request, store, urls, call, accept)
+        # the pool serves quick queries first, learning from earlier runs of the same query on the same graphs
+        head, body = await pool.run(job, hash((job.query, job.default_graphs, job.named_graphs)))
     except HttpError as error:  # a browser sees it on the query page, next to its query
         if negotiation.pick(negotiation.RESULTS_OR_PAGE, call.formats, accept) is not HTML:
             raise
@@ -54,19 +74,27 @@ async def _answer(
             pass
         return _page(request, store, urls, call, results=head)
     assert isinstance(head, Head)
-    response = StreamingResponse(body, media_type=head.media_type)
+    whole = getattr(body, "whole", None)
+    response = (
+        Response(whole, media_type=head.media_type) if whole is not None
+        else StreamingResponse(body, media_type=head.media_type)
+    )
     if head.truncated:  # Virtuoso's header for the same thing
         response.headers["X-SPARQL-MaxRows"] = str(store.row_limit)
     return _varies(response)
 
 
 def _precheck(query: str) -> None:
+    if query in _PASSED:
+        return
     try:
         precheck(query)
     except QueryTooLong as refusal:
         raise PayloadTooLarge(str(refusal)) from None
     except QueryRefused as refusal:
         raise BadRequest(str(refusal)) from None
+    if len(query) <= MEMO_TEXT:
+        _remember(_PASSED, query, None)
 
 
 def _job(
@@ -124,7 +152,20 @@ def _page(
 def endpoint_url(request: Request) -> str:
     """The endpoint as this request reached it: what the service description names, and the base IRI
     of relative IRIs in queries (the protocol leaves that base to the service, and allows the endpoint)."""
-    return str(request.url.replace(query="", fragment=""))
+    scope = request.scope
+    key = (scope["scheme"], scope.get("server"), scope.get("root_path", ""), scope["path"], request.headers.get("host"))
+    url = _ENDPOINTS.get(key)
+    if url is None:
+        url = _remember(_ENDPOINTS, key, str(request.url.replace(query="", fragment="")))
+    return url
+
+
+def _remember(memo: dict[K, V], key: K, value: V) -> V:
+    """`memo[key] = value`, the memo emptied first when full (what it holds is cheap to compute again)."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _varies(response: Response) -> Response:
