@@ -3,16 +3,32 @@
 Every graph goes in as a named graph, and every triple once more into the default graph: the
 deduplicated union, stored once (DESIGN.md "Measured facts": the store's union-default-graph mode
 made joins ~150x slower, so the build never relies on it). Text goes to pyoxigraph's bulk loader in
-batches of about `LOAD_BATCH` bytes, so memory stays bounded however big the corpus.
+batches of about `LOAD_BATCH` bytes, so memory stays bounded however big the corpus; a thread of its own
+loads one batch while the next one fills (the loader does not hold the GIL), so the build goes on
+taking chunks from its workers meanwhile.
+
+Each batch lands on disk as new sorted files (one per index) that overlap all the earlier ones, and
+RocksDB merges them in the background: left alone, its compaction threads merged the whole store again
+every couple of batches, as much CPU as the loading itself and more the bigger the store. While the
+build streams, those threads run at idle priority (Linux `SCHED_IDLE`): they take only CPU nobody else
+wants, the files pile up, and `close` compacts them once (`Store.optimize`), at normal priority again.
+The text is loaded unchecked (`lenient`): the build writes it, and every IRI in it was checked when the
+dumps were rendered (mappings/line_formats.py).
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import queue
+import resource
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
-LOAD_BATCH = 16 << 20  # bulk loading takes ~3x its input in memory
+LOAD_BATCH = 16 << 20  # bulk loading takes ~8x its input in memory (the loader's tables, its sorted files)
+_BACKGROUND = "rocksdb:"  # names of RocksDB's background threads (compaction, flushes)
 
 
 class BuildCheckError(RuntimeError):
@@ -31,23 +47,31 @@ class StoreWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        _raise_open_files_limit()  # compacting the files piled up while the build streams opens them all
         self._store: Store | None = Store(str(path))
+        self._loader = _Loader(self._store)
         self._pending: list[bytes] = []
         self._size = 0
+        self._empty: list[str] = []   # graphs without quads: named once everything is loaded
 
     def add(self, nquads: bytes, empty_graphs: tuple[str, ...] = ()) -> None:
         """Quads to load (soon); `empty_graphs` are named graphs without any."""
-        for graph in empty_graphs:
-            self._opened().add_graph(NamedNode(graph))
-        self._pending.append(nquads)
-        self._size += len(nquads)
+        self._opened()
+        self._empty += empty_graphs
+        if nquads:
+            self._pending.append(nquads)
+            self._size += len(nquads)
         if self._size >= LOAD_BATCH:
-            self.flush()
+            self._send()
 
     def flush(self) -> None:
-        if self._pending:
-            self._opened().bulk_load(input=b"".join(self._pending), format=RdfFormat.N_QUADS)
-            self._pending, self._size = [], 0
+        """Everything added so far loaded."""
+        self._send()
+        self._loader.wait()
+        store = self._opened()
+        for graph in self._empty:
+            store.add_graph(NamedNode(graph))
+        self._empty = []
 
     def __contains__(self, quad: Quad) -> bool:
         self.flush()
@@ -60,15 +84,90 @@ class StoreWriter:
         try:
             if optimize:
                 self.flush()
+                _background_priority(idle=False)
                 self._store.flush()
                 self._store.optimize()
         finally:
+            self._loader.stop()
+            _background_priority(idle=False)
             self._store = None
+
+    def _send(self) -> None:
+        if self._pending:
+            self._loader.load(b"".join(self._pending))
+            self._pending, self._size = [], 0
 
     def _opened(self) -> Store:
         if self._store is None:
             raise ValueError(f"{self.path}: the store is closed")
         return self._store
+
+
+class _Loader:
+    """A thread that bulk-loads one batch at a time; `load` waits while one is loading, and raises what a
+    failed batch raised (the first error ends the loading)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._batches: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self._idle = threading.Event()
+        self._idle.set()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="vankien-store-loader", daemon=True)
+        self._thread.start()
+
+    def load(self, nquads: bytes) -> None:
+        self.wait()
+        self._idle.clear()
+        self._batches.put(nquads)
+
+    def wait(self) -> None:
+        self._idle.wait()
+        if self._error is not None:
+            raise self._error
+
+    def stop(self) -> None:
+        """End the thread once the batch it loads (if any) is in; nothing more is loaded."""
+        if self._thread.is_alive():
+            self._idle.wait()
+            self._batches.put(None)
+            self._thread.join()
+
+    def _run(self) -> None:
+        while (batch := self._batches.get()) is not None:
+            if self._error is None:
+                try:
+                    self._store.bulk_load(input=batch, format=RdfFormat.N_QUADS, lenient=True)
+                    _background_priority(idle=True)  # the threads exist once a batch has been loaded
+                except BaseException as error:  # noqa: BLE001 - handed to the build's thread
+                    self._error = error
+            del batch
+            self._idle.set()
+
+
+def _background_priority(*, idle: bool) -> None:
+    """Put RocksDB's background threads at idle priority (or back to normal). Linux only; best effort: an
+    unprivileged process may not be allowed back to normal (RLIMIT_NICE), and then compacts when idle."""
+    if not hasattr(os, "sched_setscheduler"):
+        return
+    policy = os.SCHED_IDLE if idle else os.SCHED_OTHER
+    with contextlib.suppress(OSError):
+        for task in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError):
+                with open(f"/proc/self/task/{task}/comm", encoding="utf-8") as comm:
+                    if not comm.read().startswith(_BACKGROUND):
+                        continue
+                if os.sched_getscheduler(int(task)) != policy:
+                    os.sched_setscheduler(int(task), policy, os.sched_param(0))
+
+
+def _raise_open_files_limit() -> None:
+    """The limit on open files, as high as allowed: RocksDB keeps up to that many files open, and merges
+    them all at once in the end."""
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard != resource.RLIM_INFINITY and soft != resource.RLIM_INFINITY and soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def check_store(path: Path, counts: StoreCounts) -> None:

@@ -64,7 +64,10 @@ def _owned(line: str, graphs: set[str], store: StoreWriter) -> bool:
     if not line.startswith("<"):
         return False
     subject = line[1:line.index(">")]
-    scopes = [subject] + [subject[:i] for i, char in enumerate(subject) if char == "#"]
+    scopes, cut = [subject], subject.find("#")
+    while cut != -1:  # the graph <g> of a fragment <g#...>
+        scopes.append(subject[:cut])
+        cut = subject.find("#", cut + 1)
     for graph in (scope for scope in scopes if scope in graphs):
         triple = next(iter(parse(line, RdfFormat.N_TRIPLES))).triple
         if Quad(triple.subject, triple.predicate, triple.object, NamedNode(graph)) in store:

@@ -397,7 +397,7 @@ def test_sigkill_at_any_moment_leaves_the_published_build_untouched(
         unchanged(f"after {delay}s")
 
     landed = []
-    for after_partial in (0.0, 0.3, 1.0):  # publishing: store, dumps, checks (~2.5 s for this corpus)
+    for after_partial in (0.0, 0.3, 1.0):  # publishing: store, dumps, checks (~1 s for this corpus)
         for _ in range(3):  # bounded: a build that outran the kill is taken as the new baseline, then retried
             known = {p.name for p in (out / "builds").glob("*.partial")}
             process = start("build", "--articles", big_corpus, "--out", out)
@@ -408,11 +408,12 @@ def test_sigkill_at_any_moment_leaves_the_published_build_untouched(
             time.sleep(after_partial)
             process.kill()
             _, stderr = process.communicate()
-            if process.returncode == -9:
+            if process.returncode == -9 and current(out) == published:
                 landed.append(after_partial)
                 unchanged(f"{after_partial}s into publishing")
                 break
-            assert process.returncode == 0, stderr  # it finished first: a complete build, published
+            # it switched first (and was killed after, or finished): a complete build, published
+            assert process.returncode in (0, -9), stderr
             published = current(out)
             files, complete = snapshot(published), complete | {published.name}
             assert_complete(published)

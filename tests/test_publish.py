@@ -319,3 +319,31 @@ def test_a_graph_given_twice_fails_before_publishing(tmp_path: Path, context: Pa
     with pytest.raises(ValueError, match="article/000> is given twice"):
         build(tmp_path / "out", context, [article_graph(0), article_graph(0)])
     assert current_build(tmp_path / "out") is None
+
+
+def test_store_compaction_threads_run_at_normal_priority_once_published(
+        tmp_path: Path, context: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a build streams, RocksDB's background threads run at idle priority (mappings/build_store.py);
+    a published build, or a failed one, leaves them as they were."""
+    import mappings.build_store
+
+    monkeypatch.setattr(mappings.build_store, "LOAD_BATCH", 4096)  # many batches, loaded while the graphs stream
+    def policies() -> set[int]:
+        found = set()
+        for task in Path("/proc/self/task").iterdir():
+            if (task / "comm").read_text().startswith("rocksdb:"):
+                found.add(os.sched_getscheduler(int(task.name)))
+        return found
+
+    if not hasattr(os, "sched_getscheduler") or not Path("/proc/self/task").is_dir():
+        pytest.skip("Linux only")
+    build(tmp_path / "out", context, [article_graph(i, size=200) for i in range(40)])
+    assert policies() <= {os.SCHED_OTHER}
+
+    def failing() -> object:
+        yield from [article_graph(i, size=200) for i in range(40)]
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        build(tmp_path / "out", context, failing())
+    assert policies() <= {os.SCHED_OTHER}
