@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         repeat = args.repeat[min(index, len(args.repeat) - 1)]
         runs = [run_build(articles, args.work / f"out-{size}", args.jobs, args.timeout) for _ in range(repeat)]
         print(row(size, runs, args.jobs), flush=True)
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\nLoad average at the end: {load} (other work on the machine slows the wall time, not the step columns)")
     return 0
 
 

@@ -12,6 +12,9 @@ RocksDB merges them in the background: left alone, its compaction threads merged
 every couple of batches, as much CPU as the loading itself and more the bigger the store. While the
 build streams, those threads run at idle priority (Linux `SCHED_IDLE`): they take only CPU nobody else
 wants, the files pile up, and `close` compacts them once (`Store.optimize`), at normal priority again.
+The pile is bounded by the files the process may open (compacting an index opens all its files at once):
+near that limit, compaction runs at normal priority until it has merged them. Only OPEN_FILES files are
+kept open meanwhile, since each holds its index in memory.
 The text is loaded unchecked (`lenient`): the build writes it, and every IRI in it was checked when the
 dumps were rendered (mappings/line_formats.py).
 """
@@ -27,7 +30,8 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
-LOAD_BATCH = 16 << 20  # bulk loading takes ~8x its input in memory (the loader's tables, its sorted files)
+LOAD_BATCH = 8 << 20  # bulk loading takes ~8x its input in memory; 16 MB took as much CPU, with 70 MB more
+OPEN_FILES = 256  # store files kept open while the build writes
 _BACKGROUND = "rocksdb:"  # names of RocksDB's background threads (compaction, flushes)
 
 
@@ -47,9 +51,8 @@ class StoreWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        _raise_open_files_limit()  # compacting the files piled up while the build streams opens them all
-        self._store: Store | None = Store(str(path))
-        self._loader = _Loader(self._store)
+        self._store: Store | None = _open(path)
+        self._loader = _Loader(self._store, path)
         self._pending: list[bytes] = []
         self._size = 0
         self._empty: list[str] = []   # graphs without quads: named once everything is loaded
@@ -107,8 +110,10 @@ class _Loader:
     """A thread that bulk-loads one batch at a time; `load` waits while one is loading, and raises what a
     failed batch raised (the first error ends the loading)."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, store: Store, path: Path) -> None:
+        self._store, self._path = store, path
+        self._files = 0  # at most this many files in any one index (each batch adds one to each)
+        self._most_files = _open_files_allowed() - OPEN_FILES - 128  # what compacting one index may open
         self._batches: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self._idle = threading.Event()
         self._idle.set()
@@ -138,7 +143,11 @@ class _Loader:
             if self._error is None:
                 try:
                     self._store.bulk_load(input=batch, format=RdfFormat.N_QUADS, lenient=True)
-                    _background_priority(idle=True)  # the threads exist once a batch has been loaded
+                    self._files += 1
+                    if self._files > self._most_files:  # count them: compactions may have merged some
+                        self._files = _files_per_index(self._path)
+                    # the threads exist once a batch is loaded; too many files to merge at once: merge now
+                    _background_priority(idle=self._files <= self._most_files)
                 except BaseException as error:  # noqa: BLE001 - handed to the build's thread
                     self._error = error
             del batch
@@ -161,13 +170,41 @@ def _background_priority(*, idle: bool) -> None:
                     os.sched_setscheduler(int(task), policy, os.sched_param(0))
 
 
-def _raise_open_files_limit() -> None:
-    """The limit on open files, as high as allowed: RocksDB keeps up to that many files open, and merges
-    them all at once in the end."""
-    with contextlib.suppress(ValueError, OSError):
+def _open(path: Path) -> Store:
+    """A new store that keeps at most about OPEN_FILES of its files open. RocksDB keeps every file it opened
+    open, with its index in memory (~25 KB), as many as the limit on open files allows when the store is
+    opened: with thousands of files piled up, that was 200 MB at 100k articles. The limit is lowered for the
+    opening, then raised as far as allowed: the final compaction opens all the piled-up files at once."""
+    try:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        if hard != resource.RLIM_INFINITY and soft != resource.RLIM_INFINITY and soft < hard:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
+        return Store(str(path))
+    opening = OPEN_FILES + 48  # oxigraph keeps 48 for other uses
+    if soft != resource.RLIM_INFINITY and soft < opening:
+        opening = soft
+    try:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (opening, hard))
+        return Store(str(path))
+    finally:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft if hard == resource.RLIM_INFINITY else max(soft, hard), hard))
+
+
+def _open_files_allowed() -> int:
+    try:
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    except (ValueError, OSError):
+        return 1 << 20
+    return 1 << 20 if hard == resource.RLIM_INFINITY else hard
+
+
+def _files_per_index(path: Path) -> int:
+    """About the most files one column family of the store has (a store has ten that grow alike)."""
+    try:
+        return sum(1 for name in os.listdir(path) if name.endswith(".sst")) // 8
+    except OSError:
+        return 0
 
 
 def check_store(path: Path, counts: StoreCounts) -> None:

@@ -347,3 +347,11 @@ def test_store_compaction_threads_run_at_normal_priority_once_published(
     with pytest.raises(RuntimeError, match="stop"):
         build(tmp_path / "out", context, failing())
     assert policies() <= {os.SCHED_OTHER}
+
+    counted: list[int] = []  # few files allowed open: the pile is counted, and merged as the build goes
+    files_per_index = mappings.build_store._files_per_index
+    monkeypatch.setattr(mappings.build_store, "_open_files_allowed", lambda: mappings.build_store.OPEN_FILES + 130)
+    monkeypatch.setattr(mappings.build_store, "_files_per_index", lambda path: counted.append(1) or files_per_index(path))
+    published = build(tmp_path / "out", context, [article_graph(i, size=200) for i in range(40)])
+    assert counted and published.manifest["counts"]["graphs"] == 40
+    assert policies() <= {os.SCHED_OTHER}
