@@ -17,7 +17,6 @@ import gzip
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.serving import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -44,12 +45,6 @@ class Server:
     sparql: str      # its SPARQL endpoint
     pid: int         # the process that answers HTTP (vankien's query workers are its children)
     log: Path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def build_info(out: Path) -> tuple[Path, dict]:
@@ -130,17 +125,6 @@ def running(name: str, out: Path, log_dir: Path, start_timeout: float = 900, rep
         yield Server(name, root, sparql, process.pid, log)
     finally:
         stop(process)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL after 10 s; only this process (vankien stops its own workers)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:

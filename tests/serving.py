@@ -53,9 +53,15 @@ def running_server(
         wait_until_healthy(url, proc, log)
         yield url
     finally:
+        stop(proc, timeout_s=5)
+
+
+def stop(proc: subprocess.Popen[bytes], timeout_s: float = 10) -> None:
+    """SIGTERM, then SIGKILL after `timeout_s`; only this process (a vankien server stops its own workers)."""
+    if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

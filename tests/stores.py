@@ -95,7 +95,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.serving import free_port
+from tests.serving import free_port, stop
 
 STARTUP_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 10
@@ -363,7 +363,7 @@ def _running(
             time.sleep(0.1)
         yield proc
     finally:
-        _stop(proc)
+        stop(proc, STOP_TIMEOUT_S)
 
 
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
@@ -377,11 +377,3 @@ def _die_with_parent() -> None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
