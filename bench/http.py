@@ -46,11 +46,13 @@ JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 IDENTITY = {"Accept-Encoding": "identity"}  # no compression asked of any server: the same bytes cross for all
 # Linked-data pages, search and a trivial route (vankien only); each kind cycles through its paths.
-PAGES = {
-    "document page": ["/doc/document/tw/2018/chi-thi/110"],
-    "province page": ["/doc/province/ho-chi-minh"],
-    "search": ["/search?q=" + quote(q) for q in ("chi thi 18", "Thanh Hóa", "bí thư tỉnh ủy")],
-    "healthz (trivial)": ["/healthz"],
+PAGES = {  # kind: (paths, distinct); distinct: each request made unique, so no kept answer serves it
+    "document page": (["/doc/document/tw/2018/chi-thi/110"], False),
+    "document page, first visit": (["/doc/document/tw/2018/chi-thi/110"], True),
+    "province page": (["/doc/province/ho-chi-minh"], False),
+    "search": (["/search?q=" + quote(q) for q in ("chi thi 18", "Thanh Hóa", "bí thư tỉnh ủy")], False),
+    "search, first visit": (["/search?q=" + quote(q) for q in ("chi thi 18", "Thanh Hóa", "bí thư tỉnh ủy")], True),
+    "healthz (trivial)": (["/healthz"], False),
 }
 COUNTS = {
     "default graph triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
@@ -111,6 +113,7 @@ class LoadSpec:
     max_requests: int
     timeout: float  # per request
     stream: bool = False  # read bodies in chunks and drop them (downloads)
+    distinct: bool = False  # add `n=<request number>` to each URL: no two requests alike
 
 
 @dataclass(slots=True)
@@ -159,6 +162,8 @@ async def _load(spec: LoadSpec) -> LoadResult:
                 index = spec.order[sent % len(spec.order)]
                 sent += 1
                 url, headers = urls[index]
+                if spec.distinct:
+                    url = url.update_query(n=sent)
                 begun = time.perf_counter()
                 try:
                     async with session.get(url, headers=headers, allow_redirects=False) as response:
@@ -368,16 +373,20 @@ def sparql_mix(gen: LoadGenerator, servers: list[peers.Server], queries: list[Qu
 
 def pages(gen: LoadGenerator, server: peers.Server, args: argparse.Namespace, report) -> dict[str, Series]:
     results: dict[str, Series] = {}
-    kinds = list(PAGES.items())
+    kinds = list(PAGES)
     for round_ in range(args.rounds):
-        for kind, paths in kinds[round_ % len(kinds):] + kinds[: round_ % len(kinds)]:
-            spec = LoadSpec([(server.root + path, {"Accept": "text/html"}) for path in paths],
-                            list(range(len(paths))), 16, args.seconds, args.max_requests, args.timeout)
-            run = gen.run(spec, server.pid)
+        for kind in kinds[round_ % len(kinds):] + kinds[: round_ % len(kinds)]:
+            run = gen.run(page_spec(server, kind, args), server.pid)
             results.setdefault(kind, Series()).runs.append(run)
             report(f"  {kind} round {round_ + 1}/{args.rounds}: {len(run.ok())}/{len(run.records)} ok, "
                    f"{run.rate():,.0f}/s")
     return results
+
+
+def page_spec(server: peers.Server, kind: str, args: argparse.Namespace) -> LoadSpec:
+    paths, distinct = PAGES[kind]
+    return LoadSpec([(server.root + path, {"Accept": "text/html"}) for path in paths], list(range(len(paths))), 16,
+                    args.seconds, args.max_requests, args.timeout, distinct=distinct)
 
 
 def ceiling(gen: LoadGenerator, server: peers.Server, args: argparse.Namespace) -> Series:
@@ -558,7 +567,7 @@ def targets_table(results: dict[tuple[str, int], Series], page_results: dict[str
         series = results[("vankien", top)]
         worst = max(series.latency(0.99, i) for i in lookups)
         rows.append((f"lookup p99 < 50 ms (worst lookup-* query, c={top})", f"{fmt(worst, 1)} ms", worst < 50))
-    for kind in ("document page", "province page"):
+    for kind in ("document page", "document page, first visit", "province page"):
         if kind in page_results:
             series = page_results[kind]
             rows.append((f"{kind} p50 < 5 ms (c=16)", f"{fmt(series.latency(0.5), 2)} ms", series.latency(0.5) < 5))
@@ -699,11 +708,9 @@ def main(argv: list[str] | None = None) -> int:
             requests = [(query_url(server.sparql, q.text), {"Accept": q.accept}) for q in queries]
             profile(server, gen, LoadSpec(requests, order, 16, args.seconds, args.max_requests, args.timeout),
                     args.profile / "vankien-mix-c16.txt", report)
-            for kind in ("document page", "search"):
-                paths = PAGES[kind]
-                spec = LoadSpec([(server.root + p, {"Accept": "text/html"}) for p in paths], list(range(len(paths))),
-                                16, args.seconds, args.max_requests, args.timeout)
-                profile(server, gen, spec, args.profile / f"vankien-{kind.replace(' ', '-')}-c16.txt", report)
+            for kind in ("document page, first visit", "search, first visit"):
+                profile(server, gen, page_spec(server, kind, args),
+                        args.profile / f"vankien-{kind.replace(',', '').replace(' ', '-')}-c16.txt", report)
         if args.json:
             raw = {"machine": machine(), "mix": {f"{n} c={c}": [
                 {"rate": r.rate(), "elapsed": r.elapsed, "requests": len(r.records), "server_cpu": r.server_cpu,

@@ -39,6 +39,7 @@ class Settings:
     client_rate: float = 20.0  # queries per second per client address, sustained ...
     client_burst: int = 40  # ... with bursts up to this; then 429 + Retry-After
     client_concurrency: int = 8  # queries in flight per client address
+    kept_responses_mb: int = 64  # pages, search and lists answered again from memory (`server.response_cache`)
 
     def __post_init__(self) -> None:
         if not self.base_uri.endswith("/"):

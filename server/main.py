@@ -10,15 +10,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from server import pages, query_worker
+from server import finder, listing, pages, query_worker
 from server.config import Settings
 from server.errors import HttpError
 from server.middleware import ClientLimits, PerClientLimits, SecurityHeaders
+from server.response_cache import KeptResponses
 from server.routes import downloads, health, home, lists, resources, search, sparql, void
 from server.store import GraphStore
 from server.urls import Urls
 from server.workers import PoolLimits, WorkerPool
 
+KEPT_PATHS = ("/doc/", finder.PATH, listing.INDEX_PATH)  # answers that depend on the build and the request alone
 STATIC = Path(__file__).parent / "static"  # the stylesheet and the query page's script: no CDN
 ROUTERS = (
     home.router, resources.router, sparql.router, downloads.router, health.router,
@@ -53,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
     limits = ClientLimits(settings.client_rate, settings.client_burst, settings.client_concurrency)
     app.add_middleware(PerClientLimits, limits=limits, paths=["/sparql"])
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(KeptResponses, paths=KEPT_PATHS, max_bytes=settings.kept_responses_mb << 20)
     return app
 
 

@@ -1,53 +1,88 @@
-"""Rendered descriptions kept in memory, so that a page asked for again costs no query and no template.
+"""Whole responses kept in memory, so that a page asked for again costs no query, no template and no pass
+through the framework: the outermost ASGI layer answers it from here.
 
-A description's bytes are fixed by its strong ETag (the build served, the resource, the form, the page
-language, the page of incoming links: `routes.resources.etag`) and the URL asked for; the published build
-never changes under a running server. The least recently used are dropped past `max_bytes`. Cookies are
-not kept: each response sets its own (`i18n.remember`).
+The published build never changes under a running server, so the bytes of a page are fixed by the request
+alone: method, path and query, `Host`, `Accept`, `Origin` (CORS) and the `lang` cookie (page language), which
+is all the routes kept here read. Only complete `200` answers without a cookie to set are kept (a `?lang=`
+that changes the cookie goes through each time), and requests that revalidate (`If-None-Match`) or ask for a
+range go through too. The least recently used are dropped past `max_bytes`.
 """
 
-import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from starlette.responses import Response
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-Key = tuple[str, str]  # (ETag, URL)
-NOT_KEPT = {"content-length", "set-cookie", "vary"}
+from server import i18n
+
+Key = tuple[str, str, bytes, bytes, bytes, bytes, str]
+KEYED_HEADERS = (b"host", b"accept", b"origin")  # with the cookie: every request header the kept routes read
+BYPASS_HEADERS = {b"if-none-match", b"range"}
 
 
 @dataclass(frozen=True, slots=True)
 class _Kept:
+    start: Message
     body: bytes
-    status: int
-    headers: tuple[tuple[str, str], ...]
 
 
-class ResponseCache:
-    def __init__(self, max_bytes: int) -> None:
+class KeptResponses:
+    """Answers repeated GET and HEAD requests under `paths` (prefixes) with the bytes sent the first time."""
+
+    def __init__(self, app: ASGIApp, paths: Iterable[str], max_bytes: int) -> None:
+        self.app = app
+        self.paths = tuple(paths)
         self.max_bytes = max_bytes
         self._kept: OrderedDict[Key, _Kept] = OrderedDict()
         self._bytes = 0
-        self._lock = threading.Lock()
 
-    def get(self, key: Key) -> Response | None:
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is None:
-                return None
-            self._kept.move_to_end(key)
-        return Response(kept.body, status_code=kept.status, headers=dict(kept.headers))
-
-    def put(self, key: Key, response: Response) -> None:
-        body = bytes(response.body)
-        if len(body) > self.max_bytes // 16:  # a huge page would push out many small ones
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
             return
-        headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in NOT_KEPT)
-        with self._lock:
-            if key in self._kept:
-                return
-            self._kept[key] = _Kept(body, response.status_code, headers)
-            self._bytes += len(body)
-            while self._bytes > self.max_bytes:
-                _, dropped = self._kept.popitem(last=False)
-                self._bytes -= len(dropped.body)
+        kept = self._kept.get(key)
+        if kept is not None:
+            self._kept.move_to_end(key)
+            await send(kept.start)
+            await send({"type": "http.response.body", "body": kept.body})
+            return
+        start: Message = {}
+
+        async def keeping(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                self._put(key, start, bytes(message.get("body", b"")))
+            await send(message)
+
+        await self.app(scope, receive, keeping)
+
+    def _key(self, scope: Scope) -> Key | None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or not scope["path"].startswith(self.paths):
+            return None
+        found = dict.fromkeys(KEYED_HEADERS, b"")
+        cookie = ""
+        for name, value in scope["headers"]:
+            if name in BYPASS_HEADERS:
+                return None
+            if name in found:
+                found[name] = value
+            elif name == b"cookie":
+                cookie = cookie_parser(value.decode("latin-1")).get(i18n.COOKIE, "")  # as `Request.cookies` reads it
+        host, accept, origin = found.values()
+        return scope["method"], scope["path"], scope["query_string"], host, accept, origin, cookie
+
+    def _put(self, key: Key, start: Message, body: bytes) -> None:
+        if start.get("status") != 200 or len(body) > self.max_bytes // 16:  # a huge one would push out many
+            return
+        if key in self._kept or any(name == b"set-cookie" for name, _ in start.get("headers", ())):
+            return
+        self._kept[key] = _Kept(start, body)
+        self._bytes += len(body)
+        while self._bytes > self.max_bytes:
+            _, dropped = self._kept.popitem(last=False)
+            self._bytes -= len(dropped.body)

@@ -15,12 +15,10 @@ from server import i18n, negotiation, pages
 from server.deps import StoreDep, UrlsDep
 from server.description import Description, Paging, describe
 from server.errors import NotFound
-from server.response_cache import ResponseCache
 from server.urls import Urls
 
 router = APIRouter(tags=["resources"])
 GET_HEAD = ["GET", "HEAD"]  # FastAPI's `get` routes refuse HEAD
-RENDERED = ResponseCache(max_bytes=64 << 20)
 
 
 @router.api_route("/id/{path:path}", methods=GET_HEAD)
@@ -45,20 +43,13 @@ async def description(
     iri = urls.iri(path)
     lang = i18n.language(request) if chosen is negotiation.HTML else None
     tag = etag(store.build_id, path, chosen.suffix, lang, paging)
-    key = (tag, str(request.url))
-    kept = RENDERED.get(key)  # kept: the resource exists in the build served
-    if kept is None and not await store.run(store.exists, iri):
+    if not await store.run(store.exists, iri):
         raise NotFound(f"nothing is known about {iri}")
     if {tag, "*"} & if_none_match(request.headers.get("if-none-match")):
         response = _not_modified(request, lang)
-    elif kept is not None:
-        response = kept
-        if lang:
-            i18n.remember(request, response)
     else:
         found = await store.run(describe, store, iri, paging)
         response = _represent(request, found, path, urls, chosen, lang)
-        RENDERED.put(key, response)
     response.headers["ETag"] = tag
     response.headers["Content-Location"] = urls.doc(path, chosen.suffix) + _query(request, "in", "page")
     if not (fixed or format_key):
