@@ -40,8 +40,17 @@ SELECT ?resource ?property ?s WHERE {{ ?s ?property ?resource }} ORDER BY ?s LIM
 LABELS = """
 CONSTRUCT {{ ?node rdfs:label ?label }} WHERE {{ VALUES ?node {{ {nodes} }} ?node rdfs:label ?label }}
 """
-# The statements of the facts in VALUES, with their sentence and the article's title and date. One pattern
-# per OPTIONAL: Oxigraph evaluates a group OPTIONAL over the whole store before joining (10-100x slower).
+# The statements of the facts in VALUES and when their articles were published, to choose which to quote ...
+STATEMENTS = """
+SELECT ?resource ?s ?p ?o ?statement ?published WHERE {
+  { ?statement rdf:subject ?resource ; rdf:predicate ?p ; rdf:object ?o BIND(?resource AS ?s) }
+  UNION { ?statement rdf:object ?resource ; rdf:subject ?s ; rdf:predicate ?p BIND(?resource AS ?o) }
+  ?statement vk:evidence ?evidence . ?evidence oa:hasSource ?article .
+  OPTIONAL { ?article vk:published ?published }
+}
+"""
+# ... and then those chosen, with their sentence and the article's title and date. One pattern per OPTIONAL:
+# Oxigraph evaluates a group OPTIONAL over the whole store before joining (10-100x slower).
 EVIDENCE = """
 CONSTRUCT {{
   ?statement a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; vk:evidence ?evidence ;
@@ -50,7 +59,7 @@ CONSTRUCT {{
   ?selector oa:start ?start ; oa:end ?end ; oa:exact ?sentence .
   ?article rdfs:label ?title ; vk:published ?published .
 }} WHERE {{
-  VALUES (?s ?p ?o) {{ {facts} }}
+  VALUES ?statement {{ {statements} }}
   ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; vk:evidence ?evidence .
   ?evidence oa:hasSource ?article ; oa:hasSelector ?selector .
   ?selector oa:start ?start ; oa:end ?end ; oa:exact ?sentence .
@@ -174,12 +183,23 @@ def describe(store: GraphStore, iri: str, paging: Paging | None = None) -> Descr
     triples += [Triple(s, NamedNode(g.predicate), NamedNode(iri)) for g in incoming for s in g.subjects]
     triples += _labels(store, [*shown, *(NamedNode(g.predicate) for g in incoming)])
     neighbourhoods: dict[str, Shown] = {}
-    types = {o.value for o in Graph(triples).objects(NamedNode(iri), RDF_TYPE)}
+    node = NamedNode(iri)
+    types = {t.object.value for t in triples if t.subject == node and t.predicate.value == RDF_TYPE}
     for kind in (k for cls, kinds in NEIGHBOURHOODS.items() if cls in types for k in kinds):
         neighbourhoods[kind.name], found = _neighbourhood(store, iri, kind)
         triples += found
-    evidence, reported = _evidence(store, [f for f in Graph(triples).facts if _is_fact(f, iri)])
+    evidence, reported = _evidence(store, iri, _facts(triples, node))
     return Description(iri, Graph(triples + evidence), incoming, neighbourhoods, reported)
+
+
+def _facts(triples: Iterable[Triple], node: NamedNode) -> list[Fact]:
+    """The triples about or into `node` that an article may report (types are not reported), in term order."""
+    found = {
+        t for t in triples
+        if node in (t.subject, t.object) and t.predicate.value != RDF_TYPE
+        and isinstance(t.subject, NamedNode) and isinstance(t.object, NamedNode | Literal)
+    }
+    return [(t.subject, t.predicate, t.object) for t in sorted(found, key=str)]  # type: ignore[misc]
 
 
 def _incoming(store: GraphStore, iri: str, asked: Paging | None) -> tuple[Incoming, ...]:
@@ -208,39 +228,46 @@ def _neighbourhood(store: GraphStore, iri: str, kind: Neighbourhood) -> tuple[Sh
     return Shown(tuple(kept), len(items) - len(kept)), triples
 
 
-def _evidence(store: GraphStore, facts: Sequence[Fact]) -> tuple[list[Triple], dict[Fact, int]]:
-    """The statements of `facts`, at most `MAX_EVIDENCE` per fact, with their sentences and articles."""
+def _evidence(store: GraphStore, iri: str, facts: Sequence[Fact]) -> tuple[list[Triple], dict[Fact, int]]:
+    """The statements of `facts`, at most `MAX_EVIDENCE` per fact (the most recently published first, then by
+    IRI), with their sentences and articles; and how many statements each fact has.
+
+    A fact reported by hundreds of articles is common (a central directive): only the statements quoted are
+    read whole, the others only counted."""
     if not facts:
         return [], {}
-    values = " ".join(f"({_terms(fact)})" for fact in facts)
-    found = Graph(_construct(store, EVIDENCE.format(facts=values)))
-    kept: list[NamedNode] = []
-    reported: dict[Fact, int] = {}
-    for fact in facts:
-        statements = found.statements(fact)
-        reported[fact] = len(statements)
-        kept += statements[:MAX_EVIDENCE]
-    return _reachable(found, kept), reported
+    published: defaultdict[Fact, dict[NamedNode, str]] = defaultdict(dict)
+    for row in _select(store, STATEMENTS, resource=iri):
+        date = row["published"]
+        dates = published[(row["s"], row["p"], row["o"])]
+        dates[row["statement"]] = min(dates.get(row["statement"], "\uffff"), date.value if date else "")
+    reported = {fact: len(published[fact]) for fact in facts}
+    kept = [
+        statement
+        for fact in facts
+        for statement in sorted(sorted(published[fact], key=str), key=published[fact].__getitem__, reverse=True)[
+            :MAX_EVIDENCE
+        ]
+    ]
+    if not kept:
+        return [], reported
+    return _reachable(_construct(store, EVIDENCE.format(statements=_terms(kept))), kept), reported
 
 
-def _reachable(graph: Graph, roots: Iterable[NamedNode]) -> list[Triple]:
+def _reachable(triples: Iterable[Triple], roots: Iterable[NamedNode]) -> list[Triple]:
     """The triples about `roots` and, recursively, about the nodes they point to."""
+    about: defaultdict[object, list[Triple]] = defaultdict(list)
+    for triple in triples:
+        about[triple.subject].append(triple)
     seen: set[NamedNode] = set()
     todo, out = list(roots), []
     while todo:
         node = todo.pop()
         if node not in seen:
             seen.add(node)
-            about = graph.about(node)
-            out += [Triple(*fact) for fact in about]
-            todo += [o for _, _, o in about if isinstance(o, NamedNode)]
+            out += about[node]
+            todo += [t.object for t in about[node] if isinstance(t.object, NamedNode)]
     return out
-
-
-def _is_fact(fact: Fact, iri: str) -> bool:
-    """A triple about or into the resource that an article may report (types are not reported)."""
-    s, p, o = fact
-    return NamedNode(iri) in (s, o) and p.value != RDF_TYPE
 
 
 def _labels(store: GraphStore, nodes: Sequence[NamedNode]) -> list[Triple]:

@@ -30,7 +30,7 @@ def _urls(request: Request) -> dict[str, Urls]:
 
 
 TEMPLATES = Jinja2Templates(
-    env=Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True),
+    env=Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, auto_reload=False),
     context_processors=[_urls, i18n.template_context],
 )
 TEMPLATES.env.filters["number"] = lambda n: f"{n:,}".replace(",", ".")  # Vietnamese: 12.345

@@ -41,7 +41,7 @@ from mappings.sparql_http import Endpoint, StoreError
 from server.config import Settings
 from server.errors import NotFound, QueryTimeout, StoreUnavailable
 from server.namespaces import PREFIXES
-from server.remote import RemoteStore, RemoteTriples
+from server.remote import RemoteStore, RemoteTriples, with_values
 from server.remote_dumps import remote_dumps
 
 T = TypeVar("T")
@@ -205,12 +205,12 @@ class GraphStore:
             raise StoreUnavailable(str(error)) from None
 
     def exists(self, iri: str) -> bool:
-        return bool(self._store.query(EXISTS, substitutions={RESOURCE: _node(iri)}))
+        return bool(self._store.query(with_values(EXISTS, {RESOURCE: _node(iri)})))
 
     def describe(self, iri: str) -> list[Triple]:
         """The resource's outgoing triples, then the `rdfs:label`s of their objects; no repeats."""
         resource = _node(iri)
-        triples = self._store.query(DESCRIBE, prefixes=PREFIXES, substitutions={RESOURCE: resource})
+        triples = self._store.query(with_values(DESCRIBE, {RESOURCE: resource}), prefixes=PREFIXES)
         assert isinstance(triples, QueryTriples | RemoteTriples)
         return sorted(
             set(triples),
@@ -220,9 +220,11 @@ class GraphStore:
     def select(self, sparql: str, **iris: str) -> QueryResult:
         """A query of the server's own (trusted: no limits), `PREFIXES` declared, `?name` bound to `iris[name]`.
 
-        Page code builds on this rather than on the store, so the store can change under it."""
+        Page code builds on this rather than on the store, so the store can change under it. The bindings go in
+        as `VALUES`: Oxigraph plans a join from a bound term in the text, not from `substitutions` (an evidence
+        query took 12 ms one way and 700 ms the other)."""
         bindings: dict[Variable, Term] = {Variable(name): _node(iri) for name, iri in iris.items()}
-        return self._store.query(sparql, prefixes=PREFIXES, substitutions=bindings)
+        return self._store.query(with_values(sparql, bindings) if bindings else sparql, prefixes=PREFIXES)
 
     def counts(self) -> list[ClassCount]:
         """How many resources each class of the ontology has (computed once: the data never changes)."""

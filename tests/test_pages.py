@@ -408,7 +408,7 @@ def test_markup_in_a_label_is_escaped_in_html_svg_and_json_ld(hand_made: str) ->
 FILLERS = {
     "items": "<urn:x>",
     "nodes": "<urn:x>",
-    "facts": "(<urn:a> <urn:b> <urn:c>)",
+    "statements": "<urn:a>",
     "limit": 1,
     "offset": 0,
 }
