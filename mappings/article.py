@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from mappings.text import nfc
@@ -119,11 +120,14 @@ def _check_date(value: str, path: Path, line: int) -> None:
 def _check_prose(body: str, path: Path) -> None:
     if body.lstrip().startswith(("{", "[")) and _is_json(body):
         raise ArticleFormatError(path, "the file is a JSON document, not an article")
-    letters = sum(ch.isalpha() for ch in body)
+    # Both counts stop early or run in C on a real article: a loop over its 13,000 characters took a millisecond.
+    letters = sum(1 for _ in islice(filter(str.isalpha, body), MIN_LETTERS))
     if letters < MIN_LETTERS:
         raise ArticleFormatError(path, f"the body has only {letters} letters: too short to be an article")
     if not _VIETNAMESE_LETTER.search(body):
         raise ArticleFormatError(path, "the body has no Vietnamese letters: not a Vietnamese article")
+    if body.replace("\n", "").replace("\t", "").isprintable():
+        return
     printable = sum(ch.isprintable() or ch in "\n\t" for ch in body)
     if printable < 0.98 * len(body):
         raise ArticleFormatError(path, "the body is mostly control characters: not a text article")
