@@ -14,6 +14,7 @@ from mappings.validate import SHAPES_PATH, compiled_shapes, validate_many
 CASES = sorted((Path(__file__).parent / "shape_cases").glob("*.ttl"))
 VK = "https://w3id.org/vankien/ontology#"
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 ORDERED = ("start", "end", "Start", "End")  # sh:lessThanOrEquals cannot compare a blank node (pySHACL raises)
 
 
@@ -34,6 +35,29 @@ def test_seed_graphs_and_broken_copies_give_pyshacls_results(seed_graphs: dict[s
     reports = validate_many(graphs)
     assert reports == validate_many(graphs, engine="pyshacl")
     assert sum(not report.conforms for report in reports.values()) > len(graphs) // 2  # the copies do break
+
+
+def test_integers_written_every_way_give_pyshacls_results(seed_graphs: dict[str, Graph]) -> None:
+    """Spans and offsets are read from their text when it is a plain xsd:integer; every other form goes through
+    rdflib, and either way the answer is pySHACL's (an ill-typed one makes both raise)."""
+    def with_offsets(form: str) -> dict[str, Graph]:
+        copy = Graph()
+        copy += graph
+        for s, p, o in ordered[:: 7]:
+            copy.remove((s, p, o))
+            copy.add((s, p, Literal(form, datatype=XSD_INTEGER)))
+        return {form: copy}
+
+    graph = next(iter(seed_graphs.values()))
+    ordered = sorted((s, p, o) for s, p, o in graph if str(p).endswith(ORDERED))
+    for form in ("+3", "007", "-0", "-1", "٣", " 4", "99999999999999999999"):
+        graphs = with_offsets(form)
+        assert validate_many(graphs) == validate_many(graphs, engine="pyshacl"), form
+    assert not validate_many(with_offsets("-1"))["-1"].conforms
+    for form in ("3.0", "1e2", ""):
+        for engine in ("auto", "pyshacl"):
+            with pytest.raises(TypeError):
+                validate_many(with_offsets(form), engine=engine)
 
 
 def _broken(graph: Graph, rng: random.Random) -> Graph:
