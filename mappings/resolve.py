@@ -118,10 +118,12 @@ def _document(article: Article, key: str, group: list[Citation], main: str | Non
 
 
 def _links(found: Mentions, keys: list[str]) -> tuple[DocumentLink, ...]:
+    """One link per (document, relation, document), the first found; none from a document to itself, and none
+    that turns back one already kept ("A, then B, then A again" read as a succession is not B replacing A)."""
     seen: dict[tuple[str, str, str], DocumentLink] = {}
     for link in found.links:
         source, target = keys[link.source], keys[link.target]
-        if source != target:
+        if source != target and (target, link.relation, source) not in seen:
             seen.setdefault((source, link.relation, target),
                             DocumentLink(source, link.relation, target, Evidence(link.start, link.end, link.rule)))
     return tuple(seen.values())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mappings.article import parse_article
@@ -27,6 +27,7 @@ PIECES = [
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(PIECES), min_size=20, max_size=120), st.sampled_from([None, "2024-05", "2025-09-01"]))
+@example(["Chỉ thị"] * 16 + ["39-CT/TW", "tiếp theo là", "21-KL-TW", "39-CT/TW"], None)  # a succession turning back
 def test_token_soup_maps_to_a_conforming_graph(pieces, published):
     body = "Bài viết về công tác xây dựng Đảng ở địa phương.\n" + " ".join(pieces)
     header = f"date {published}\n\n" if published else ""
