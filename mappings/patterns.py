@@ -6,6 +6,8 @@ Group names are the record fields they fill (`number`, `abbr`, `issuer`, `year`,
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from functools import cache
 
 from mappings.rules import document_types, word_lists
@@ -51,6 +53,41 @@ def _escaped(text: str) -> str:
     return re.escape(text).replace(r"\ ", r"\s+")
 
 
+def word_start(words: tuple[str, ...] | list[str], ignore_case: bool = False) -> str:
+    r"""`(?<!\w)(?:{alternation(words)})`, with re.I if `ignore_case`, in a form `re` scans quickly: compile it
+    without re.I.
+
+    `re` jumps to the next place a match can start only if it knows the characters a pattern begins with; a leading
+    lookbehind or re.I hides them, and it tries the pattern at every position. So each branch here begins with a
+    first letter in one of its cases, checks the word boundary behind it, and reads the rest under (?i:).
+
+        >>> word_start(["lễ", "Luật"], ignore_case=True)
+        '(?:L(?<!\\wL)(?i:(?:uật|ễ))|l(?<!\\wl)(?i:(?:uật|ễ)))'
+    """
+    rests: dict[str, set[str]] = {}
+    for form in {match_form(w) for w in words}:
+        rests.setdefault(_cases(form[0]) if ignore_case else form[0], set()).add(form[1:])
+    branches = []
+    for firsts, group in sorted(rests.items()):
+        rest = _trie(group)
+        rest = f"(?i:{rest})" if ignore_case and rest else rest
+        branches += [f"{re.escape(first)}(?<!\\w{re.escape(first)}){rest}" for first in firsts]
+    return f"(?:{'|'.join(branches)})"
+
+
+@cache
+def _cases(char: str) -> str:
+    """`char` and the characters re.IGNORECASE matches to it ("k": "K" and the Kelvin sign too), as `re` finds them
+    in its plane (no character beyond the Basic Multilingual Plane is a case of one inside it)."""
+    candidates = _basic_plane() if char <= "\uffff" else "".join(map(chr, range(0x10000, sys.maxunicode + 1)))
+    return "".join(sorted({char, *re.findall(re.escape(char), candidates, re.I)}))
+
+
+@cache
+def _basic_plane() -> str:
+    return "".join(map(chr, range(0x10000)))
+
+
 # The first digit of a symbol's number ("39", "01", "1881"), not inside a word, number, date or other symbol:
 # (?<![\w/.-]) is checked after the digit, so that the pattern starts with \d and `re` skips from digit to digit.
 NUMBER_START = r"\d(?<![\w/.-]\d)"
@@ -84,13 +121,28 @@ def state_symbol() -> re.Pattern[str]:
 # 54/2017/QH14, 12/2023/QH15: the issuer is the legislature and its term; the type is the word before.
 LAW_SYMBOL = re.compile(rf"(?P<number>{NUMBER})/(?P<year>{YEAR})/(?P<issuer>(?:UBTV)?QH\d{{1,2}})(?![\w])")
 
+# The symbols above all start with a NUMBER_START: one scan for those finds every place any of them can match.
+NUMBER_STARTS = re.compile(NUMBER_START)
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` finds, trying only `starts` (ascending): every place a match of it can begin."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            end = match.end()
+            yield match
+
+
+def type_words() -> list[str]:
+    """Every type word (Chỉ thị, Kết luận ...) and short form (NQ)."""
+    return [w for t in document_types() for w in (*t.words, *t.short)]
+
 
 @cache
 def type_word() -> re.Pattern[str]:
-    """A type word (Chỉ thị, Kết luận ...) or a short form (NQ) as a whole word."""
-    words = [w for t in document_types() for w in t.words]
-    short = [w for t in document_types() for w in t.short]
-    return re.compile(rf"(?<!\w)(?:(?P<word>{alternation(words)})|(?P<short>{alternation(short)}))(?!\w)", re.I)
+    """A type word or a short form as a whole word, in any case."""
+    return re.compile(rf"{word_start(type_words(), ignore_case=True)}(?!\w)")
 
 
 # Between a type word and its number: "Chương trình hành động số", "Nghị quyết liên tịch số".

@@ -15,8 +15,10 @@ class Sentence:
     text: str
 
 
-# end of sentence: . ! ? … (and closing quotes), then spaces and a capital letter or a digit
-_END = re.compile(r"[.!?…]+[”\"’)]*(?=\s+[\"“(]?(?P<next>\w))")
+# end of sentence: . ! ? … (and closing quotes), then spaces and a capital letter or a digit on the same line.
+# Its first character is written apart from the rest (not `[.!?…]+`) so that `re` skips from one to the next.
+_END = re.compile(r"[.!?…][.!?…]*[”\"’)]*(?=[^\S\n]+[\"“(]?(?P<next>\w))")
+_LINE_BREAK = re.compile("\n")
 
 
 @cache
@@ -24,12 +26,12 @@ def _abbreviations() -> tuple[str, ...]:
     return word_lists("text")["abbreviations"]
 
 
-def _boundaries(line: str) -> list[int]:
+def _boundaries(text: str) -> list[int]:
     ends = []
-    for match in _END.finditer(line):
+    for match in _END.finditer(text):
         if not (match["next"].isupper() or match["next"].isdigit()):
             continue
-        if line.endswith(_abbreviations(), 0, match.end()):
+        if text.endswith(_abbreviations(), 0, match.end()):   # an abbreviation holds no line break
             continue
         ends.append(match.end())
     return ends
@@ -41,22 +43,14 @@ def sentences(text: str) -> list[Sentence]:
     >>> [s.text for s in sentences("Sáng 27/5, TP. Hồ Chí Minh họp. Hội nghị kết thúc.\\nẢnh: A")]
     ['Sáng 27/5, TP. Hồ Chí Minh họp.', 'Hội nghị kết thúc.', 'Ảnh: A']
     """
+    # where a piece ends and the next begins: the same place at a sentence end, after the line break at one
+    cuts = sorted([(end, end) for end in _boundaries(text)] + [m.span() for m in _LINE_BREAK.finditer(text)])
     found: list[Sentence] = []
-    offset = 0
-    for line in text.split("\n"):
-        start = 0
-        for end in _boundaries(line):
-            _add(found, line, offset, start, end)
-            start = end
-        _add(found, line, offset, start, len(line))
-        offset += len(line) + 1
+    start = 0
+    for end, next_start in [*cuts, (len(text), len(text))]:
+        piece = text[start:end]
+        if stripped := piece.strip():
+            begin = start + len(piece) - len(piece.lstrip())
+            found.append(Sentence(begin, begin + len(stripped), stripped))
+        start = next_start
     return found
-
-
-def _add(found: list[Sentence], line: str, offset: int, start: int, end: int) -> None:
-    piece = line[start:end]
-    stripped = piece.strip()
-    if stripped:
-        lead = len(piece) - len(piece.lstrip())
-        begin = offset + start + lead
-        found.append(Sentence(begin, begin + len(stripped), stripped))

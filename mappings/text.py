@@ -35,7 +35,9 @@ for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
                                (_first.upper(), _toned_second, _toned_first.upper(), _second),
                                (_first.upper(), _toned_second.upper(), _toned_first.upper(), _second.upper())):
             _TONE_PAIRS[_a + _b] = _c + _d
-_TONE_RE = re.compile("|".join(map(re.escape, _TONE_PAIRS)))
+# One branch per first letter, the second letters as a class: at an "o" or "u", `re` tries one branch, not fifteen.
+_TONE_RE = re.compile("|".join(f"{first}[{''.join(pair[1] for pair in _TONE_PAIRS if pair[0] == first)}]"
+                               for first in dict.fromkeys(pair[0] for pair in _TONE_PAIRS)))
 
 
 def nfc(text: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from mappings.extract.provinces import find_provinces
-from mappings.patterns import alternation
+from mappings.patterns import word_start
 from mappings.reference import load_bodies, load_provincial_bodies
 from mappings.text import match_form
 
@@ -43,7 +43,7 @@ def _forms() -> dict[str, tuple[str, bool, bool]]:
 
 @cache
 def _pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{alternation(list(_forms()))})(?!\w)", re.I)
+    return re.compile(rf"{word_start(list(_forms()), ignore_case=True)}(?!\w)")
 
 
 @cache

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from mappings.patterns import DATE_NUMERIC, DATE_PARTIAL, DATE_WORDS, alternation
+from mappings.patterns import DATE_NUMERIC, DATE_PARTIAL, DATE_WORDS, word_start
 from mappings.rules import word_lists
 
 
@@ -53,8 +53,8 @@ def date_at(text: str, pos: int) -> DateMention | None:
 
 @cache
 def _event_date() -> re.Pattern[str]:
-    days = alternation(word_lists("meetings")["day_words"])
-    return re.compile(rf"(?<!\w)(?:{days})\s+(?:\S+\s+)?(?=\d)", re.I)
+    days = word_start(word_lists("meetings")["day_words"], ignore_case=True)
+    return re.compile(rf"{days}\s+(?:\S+\s+)?(?=\d)")
 
 
 def event_dates(text: str) -> list[DateMention]:

@@ -12,6 +12,7 @@ share the issuer and title written after the last of them ("Chỉ thị 23-CT/TW
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -19,7 +20,16 @@ from mappings.extract.bodies import BodyMention, body_at, find_bodies
 from mappings.extract.dates import DateMention, date_at
 from mappings.extract.officials import position_heads
 from mappings.extract.titles import read_title
-from mappings.patterns import LAW_SYMBOL, WORD_TO_NUMBER, number_only, party_symbol, state_symbol, type_word
+from mappings.patterns import (
+    LAW_SYMBOL,
+    NUMBER_STARTS,
+    WORD_TO_NUMBER,
+    matches_at,
+    number_only,
+    party_symbol,
+    state_symbol,
+    type_word,
+)
 from mappings.rules import DocumentType, document_types
 from mappings.text import match_form
 
@@ -31,7 +41,7 @@ _OF = re.compile(r"(?:\s*,?\s*(?:của|do)\s+|\s+)(?:Hội nghị\s+(?:lần th�
 _JOIN = re.compile(r"\s*,?\s*và\s+")
 # "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
 _ALIAS = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là[^)]*\)", re.I)
-_ISSUED_BY_BEFORE = re.compile(r"(?:đã\s+)?(?:\S+\s+){0,6}?(?:ban hành|tại)\s+$", re.I)
+_ISSUED_BY_BEFORE = re.compile(r"(?:ban hành|tại)\s+$", re.I)   # "[body] (đã) ban hành" right before the citation
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +72,12 @@ def _types_by_word() -> dict[str, DocumentType]:
     return {match_form(w).casefold(): t for t in document_types() for w in (*t.words, *t.short)}
 
 
+@cache
+def _short_forms() -> frozenset[str]:
+    """Short forms as type words ("NQ 35"): a number after them needs no "số" nor a capital."""
+    return frozenset(match_form(w).casefold() for t in document_types() for w in t.short)
+
+
 def type_of_word(word: str) -> str:
     """The type id of a type word as written ("Chỉ thị" → "Directive")."""
     return _types_by_word()[match_form(word).casefold()].id
@@ -79,8 +95,8 @@ def find_citations(text: str, published: str | None = None) -> list[Citation]:
     heads = _symbol_heads(text)
     heads += _number_heads(text, heads)
     heads.sort(key=lambda c: c.start)
-    bodies = find_bodies(text, published)
     cited = [_read_tail(text, head, heads, published) for head in heads]
+    bodies = cache(lambda: find_bodies(text, published))   # looked for only if an issuer may be written before
     cited = [_issuer_before(text, c, bodies) if c.body is None else c for c in cited]
     return _share_tails(_mark_nested(cited))
 
@@ -88,8 +104,9 @@ def find_citations(text: str, published: str | None = None) -> list[Citation]:
 def _symbol_heads(text: str) -> list[Citation]:
     found: list[Citation] = []
     taken: list[tuple[int, int]] = []
+    starts = [number.start() for number in NUMBER_STARTS.finditer(text)]
     for pattern, style in ((LAW_SYMBOL, "law"), (state_symbol(), "state"), (party_symbol(), "party")):
-        for match in pattern.finditer(text):
+        for match in matches_at(pattern, text, starts):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append(match.span())
@@ -103,7 +120,7 @@ def _symbol_citation(text: str, match: re.Match[str], style: str) -> Citation:
         issuer = issuer.upper()
     word = _word_before(text, match.start())
     abbr = match.groupdict().get("abbr")
-    doc_type = _types_by_word()[match_form(word.group("word") or word.group("short")).casefold()] if word else None
+    doc_type = _types_by_word()[match_form(word.group(0)).casefold()] if word else None
     if doc_type is None and abbr:
         doc_type = _type_for_abbr(abbr, style)
     year = int(match["year"]) if match.groupdict().get("year") else None
@@ -138,9 +155,10 @@ def _number_heads(text: str, symbol_heads: list[Citation]) -> list[Citation]:
         if any(h.start <= word.start() < h.end for h in symbol_heads):
             continue
         match = number_only().match(text, word.end())
-        if not match or not (match["so"] or word["short"] or word.group(0)[0].isupper()):
+        written = word.group(0)
+        if not match or not (match["so"] or written.casefold() in _short_forms() or written[0].isupper()):
             continue
-        doc_type = _types_by_word()[match_form(word.group(0)).casefold()]
+        doc_type = _types_by_word()[match_form(written).casefold()]
         found.append(Citation(word.start(), match.end(), doc_type.id, match["number"], None, None, None,
                               "documents.typed_number"))
     return found
@@ -163,9 +181,8 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
         pos = alias.end()
     next_head = next((h.start for h in heads if h.start >= pos), len(text))
     joined = next_head < len(text) and (j := _JOIN.match(text, pos)) is not None and j.end() == next_head
-    cited = replace(head, date=date, body=body, tail_end=pos, joined_to=next_head if joined else None)
-    if title:
-        cited = replace(cited, title=title.text, title_span=(title.start, title.end))
+    cited = replace(head, date=date, body=body, tail_end=pos, joined_to=next_head if joined else None,
+                    title=title.text if title else None, title_span=(title.start, title.end) if title else None)
     return _with_inferred_symbol(cited)
 
 
@@ -181,12 +198,12 @@ def _with_inferred_symbol(cited: Citation) -> Citation:
                    rule="documents.number_with_issuer")
 
 
-def _issuer_before(text: str, cited: Citation, bodies: list[BodyMention]) -> Citation:
+def _issuer_before(text: str, cited: Citation, bodies: Callable[[], list[BodyMention]]) -> Citation:
     """"Bộ Chính trị ban hành Chỉ thị số 39-CT/TW": the issuer written before, in the same clause."""
     before = text[max(0, cited.start - 80): cited.start]
     if not _ISSUED_BY_BEFORE.search(before):
         return cited
-    candidates = [b for b in bodies if cited.start - 120 <= b.end <= cited.start and
+    candidates = [b for b in bodies() if cited.start - 120 <= b.end <= cited.start and
                   not re.search(r"[.;\n]", text[b.end:cited.start]) and not _in_title(text, b.start)]
     return _with_inferred_symbol(replace(cited, body=candidates[-1])) if candidates else cited
 
@@ -202,7 +219,7 @@ def _mark_nested(cited: list[Citation]) -> list[Citation]:
     for index, citation in enumerate(cited):
         parent = next((i for i, outer in enumerate(cited) if outer.title_span and i != index and
                        outer.title_span[0] <= citation.start < outer.title_span[1]), None)
-        out.append(replace(citation, nested_in=parent))
+        out.append(citation if parent is None else replace(citation, nested_in=parent))
     return out
 
 

@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
 from mappings.extract.bodies import body_at
 from mappings.extract.documents import Citation, type_of_word
-from mappings.patterns import alternation, type_word
+from mappings.patterns import alternation, type_word, word_start
 from mappings.rules import word_lists
 from mappings.segment import Sentence
 
@@ -32,6 +33,12 @@ class LinkMention:
 def _phrase(name: str, anchored: str) -> re.Pattern[str]:
     words = alternation(word_lists("links")[name])
     return re.compile(anchored.replace("PHRASE", words), re.I)
+
+
+@cache
+def _word_phrase(name: str, after: str) -> re.Pattern[str]:
+    """A phrase that starts a word, then `after`: `_phrase` in the form for scanning text (`word_start`)."""
+    return re.compile(word_start(word_lists("links")[name], ignore_case=True) + after)
 
 
 def _core_end(cited: Citation) -> int:
@@ -83,11 +90,13 @@ def _anaphor(text: str, pos: int, cited: list[Citation], before: int) -> list[in
 
 
 def _based_on(text: str, cited: list[Citation], sentences: list[Sentence]) -> list[LinkMention]:
-    basis = _phrase("based_on", r"(?<!\w)(?:PHRASE)(?!\w)")
+    basis = _word_phrase("based_on", r"(?!\w)")
     issuing = _phrase("issue_words", r"(?:PHRASE)\s+$")
     found = []
+    starts = sorted(c.start for c in cited)
     for sentence in sentences:
-        if not any(sentence.start <= c.start < sentence.end for c in cited):
+        first = bisect_left(starts, sentence.start)
+        if first == len(starts) or starts[first] >= sentence.end:   # no citation in the sentence
             continue
         start = basis.search(text, sentence.start, sentence.end)
         inside = [i for i, c in enumerate(cited) if start and start.end() <= c.start < sentence.end and c.nested_in is None]
@@ -116,7 +125,7 @@ def _replaces(text: str, cited: list[Citation]) -> list[LinkMention]:
 
 def _succession(text: str, cited: list[Citation]) -> list[LinkMention]:
     """"B1 ...; tiếp theo là B2, B3 và nay là B4": each document replaces the one before it."""
-    marker = _phrase("succession", r"(?<!\w)(?:PHRASE)\s+")
+    marker = _word_phrase("succession", r"\s+")
     step = _phrase("succession", r"\s*(?:[,;]|và)?\s*(?:PHRASE)?\s*")
     found = []
     for match in marker.finditer(text):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from mappings.extract.dates import DateMention, event_dates
-from mappings.patterns import alternation
+from mappings.patterns import word_start
 from mappings.rules import word_lists
 from mappings.segment import Sentence
 
@@ -36,12 +36,12 @@ def _lists() -> dict[str, tuple[str, ...]]:
 
 @cache
 def _noun() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{alternation(_lists()['nouns'])})(?!\w)", re.I)
+    return re.compile(rf"{word_start(_lists()['nouns'], ignore_case=True)}(?!\w)")
 
 
 @cache
 def _word(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{alternation(_lists()[name])})(?!\w)", re.I)
+    return re.compile(rf"{word_start(_lists()[name], ignore_case=True)}(?!\w)")
 
 
 def event_nouns(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from mappings.patterns import alternation
+from mappings.patterns import alternation, word_start
 from mappings.rules import word_lists
 from mappings.text import match_form
 
@@ -63,7 +63,7 @@ def _org_heads() -> re.Pattern[str]:
 
 @cache
 def _org_noun_before() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{alternation(_lists()['organization_nouns'])})$", re.I)
+    return re.compile(rf"{word_start(_lists()['organization_nouns'], ignore_case=True)}$")
 
 
 @cache
@@ -74,7 +74,7 @@ def _clause_word() -> re.Pattern[str]:
 
 @cache
 def _honorific_before() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{alternation(_lists()['honorifics'])})\s*:?\s*$", re.I)
+    return re.compile(rf"{word_start(_lists()['honorifics'], ignore_case=True)}\s*:?\s*$")
 
 
 @cache
@@ -96,32 +96,65 @@ def find_officials(text: str, place_names: frozenset[str] = frozenset()) -> list
 
 
 def _names(text: str) -> list[Span]:
-    """Runs of capitalised words; in each, the name is the tail that starts with a family name."""
-    names = []
-    for match in _runs().finditer(text):
-        if match["run"] and " " in match["run"]:   # one word is never a name
-            names += _name_in(list(_WORD.finditer(text, match.start(), match.end())))
-    return names
+    """Runs of capitalised words (one word is never a name); in each, the name is the tail that starts with a
+    family name."""
+    return [name for run in _runs(text) for name in _name_in(list(_WORD.finditer(text, run.start(), run.end())))]
+
+
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """Runs of two or more capitalised words (`_WORD`'s) joined by single spaces.
+
+    `re` finds them going from capital to capital: a capital after a non-letter starts a word. One after a letter
+    and an apostrophe may not ("ab'Cd" is one word, "ab'cd'Ef" two), so in a text that has one, every word is read,
+    lower-case ones too, and no run starts inside a word.
+    """
+    if ("'" in text or "’" in text) and _capital_after_apostrophe().search(text):   # `in`: a quick first look
+        return (match for match in _words().finditer(text) if match["run"])
+    return _capital_runs().finditer(text)
 
 
 @cache
-def _runs() -> re.Pattern[str]:
-    """`_WORD`'s words, read by `re` rather than one by one: a run of capitalised words joined by single spaces
-    (group "run"), or lower-case words and what follows them (matched so that no run starts inside a word)."""
-    upper = _character_class(char for char in map(chr, range(sys.maxunicode + 1)) if char.isupper())
-    capitalised, lower_case = rf"(?={upper}){_WORD.pattern}", rf"(?!{upper}){_WORD.pattern}"
-    return re.compile(rf"(?P<run>{capitalised}(?: {capitalised})*)|(?:{lower_case}[\W\d_]*)+")
+def _capital_runs() -> re.Pattern[str]:
+    rest = r"[^\W\d_]*(?:['’][^\W\d_]+)?"   # of a word, after its first letter
+    return re.compile(rf"{_capital()}(?<![^\W\d_].){rest}(?: {_capital()}{rest})+")
 
 
-def _character_class(chars: Iterable[str]) -> str:
-    """`[...]` of the characters, as ranges."""
+@cache
+def _capital_after_apostrophe() -> re.Pattern[str]:
+    return re.compile(rf"['’](?<=[^\W\d_].){_capital()}")
+
+
+@cache
+def _words() -> re.Pattern[str]:
+    """A run of capitalised words (group "run"), a capitalised word alone, or lower-case words and what follows."""
+    capitalised, lower_case = rf"(?={_capital()}){_WORD.pattern}", rf"(?!{_capital()}){_WORD.pattern}"
+    return re.compile(rf"(?P<run>{capitalised}(?: {capitalised})+)|{capitalised}|(?:{lower_case}[\W\d_]*)+")
+
+
+@cache
+def _capital() -> str:
+    """A capital letter: `str.isupper`, and a letter for `_WORD`.
+
+    Written for speed: `re` looks a character up in a bitmap of the class's Basic Multilingual Plane, but goes
+    through its ranges beyond that plane one by one for every character the class does not hold. So the capitals
+    beyond the plane are let in by one range and checked behind.
+    """
+    letter = re.compile(r"[^\W\d_]")
+    capitals = [char for char in map(chr, range(sys.maxunicode + 1)) if char.isupper() and letter.fullmatch(char)]
+    basic = _ranges(char for char in capitals if char <= "\uffff")
+    beyond = _ranges(char for char in capitals if char > "\uffff")
+    return rf"[{basic}\U00010000-\U0010ffff](?<=[^\U00010000-\U0010ffff]|[{beyond}])"
+
+
+def _ranges(chars: Iterable[str]) -> str:
+    """The inside of a `[...]` of the characters, as ranges."""
     ranges: list[list[int]] = []
     for code in map(ord, chars):
         if ranges and ranges[-1][1] == code - 1:
             ranges[-1][1] = code
         else:
             ranges.append([code, code])
-    return "[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges) + "]"
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
 
 
 def _name_in(run: list[re.Match[str]]) -> list[Span]:

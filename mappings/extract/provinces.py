@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from mappings.patterns import alternation
+from mappings.patterns import word_start
 from mappings.reference import Unit, load_units
 from mappings.rules import word_lists
 from mappings.text import match_form
@@ -36,7 +36,7 @@ def _forms() -> dict[str, tuple[Unit, ...]]:
 
 @cache
 def _pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{alternation(list(_forms()))})(?!\w)")
+    return re.compile(rf"{word_start(list(_forms()))}(?!\w)")
 
 
 def find_provinces(text: str, published: str | None) -> list[ProvinceMention]:

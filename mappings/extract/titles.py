@@ -7,7 +7,7 @@ from functools import cache
 from typing import Protocol
 from collections.abc import Sequence
 
-from mappings.patterns import alternation, type_word
+from mappings.patterns import alternation, type_words
 from mappings.rules import word_lists
 
 MAX_TITLE = 400
@@ -32,7 +32,7 @@ class Title:
 @cache
 def _unquoted_end() -> re.Pattern[str]:
     """Where an unquoted title stops: clause punctuation, a new clause after a comma, "và" + a citation."""
-    return re.compile(rf";|\n|:|\(|…|\.\.\.|\.(?=\s|$)|,\s+(?=[A-ZĐ0-9“\"])|\s+và\s+(?=(?:{type_word().pattern})\s)")
+    return re.compile(rf";|\n|:|\(|…|\.\.\.|\.(?=\s|$)|,\s+(?=[A-ZĐ0-9“\"])|\s+và\s+(?=(?:{alternation(type_words())})\s)")
 
 
 @cache
