@@ -17,6 +17,7 @@ import errno
 import gzip
 import hashlib
 import os
+import pickle
 import random
 import shutil
 import signal
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -228,9 +229,20 @@ def reached(now: str, wanted: str) -> bool:
     return STAGES.index(now) >= STAGES.index(wanted)
 
 
-def shacl_and_corrupt_articles(directory: Path) -> dict[str, tuple[Path, str]]:
+def shacl_and_corrupt_articles(directory: Path, out: Path) -> dict[str, tuple[Path, str]]:
     """A seed with a broken UTF-8 sequence, random binary bytes, and an article whose graph violates
-    ontology/shapes.ttl (two conclusions replacing each other): file and what stderr must say of it."""
+    ontology/shapes.ttl (two conclusions replacing each other): file and what stderr must say of it.
+
+    The rules no longer read two links turning back on each other (the first is kept), so the third article's
+    record, with both, is planted in the build's extraction cache under `out`, as a bug in the rules would
+    leave it: the build takes it from there and SHACL must catch it."""
+    from mappings.article import parse_article
+    from mappings.build_worker import Cached
+    from mappings.extract import extract
+    from mappings.records import DocumentLink
+    from mappings.resolve import resolve
+    from mappings.rules import rules_version
+
     directory.mkdir(exist_ok=True)
     seed = (SEEDS / f"{STEMS[0]}.txt").read_bytes()
     cut = seed.index(b"\n\n") + 2
@@ -239,6 +251,13 @@ def shacl_and_corrupt_articles(directory: Path) -> dict[str, tuple[Path, str]]:
         "garbage.txt": (random.Random(7).randbytes(4096) + b"\x00", "binary"),
         "replaces_cycle.txt": (SHACL_VIOLATING.encode(), "not published, SHACL"),
     }
+    article = parse_article(files["replaces_cycle.txt"][0], directory / "replaces_cycle.txt")
+    record = resolve(article, extract(article))
+    (link,) = record.links
+    cycle = replace(record, links=(link, DocumentLink(link.target, link.relation, link.source, link.evidence)))
+    cache = out / "cache" / rules_version()
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / f"{article.sha256}.pickle").write_bytes(pickle.dumps(Cached(cycle, article.text)))
     for name, (data, _) in files.items():
         (directory / name).write_bytes(data)
     return {name: (directory / name, said) for name, (_, said) in files.items()}
@@ -444,7 +463,7 @@ def test_corrupt_and_shacl_violating_articles_are_named_and_the_rest_published(
     out = tmp_path / "out"
     before = baseline(seeds_build, out)
     articles = copy_seeds(tmp_path / "articles")
-    bad = shacl_and_corrupt_articles(articles)
+    bad = shacl_and_corrupt_articles(articles, out)
     result = build(articles, out)
     assert result.returncode == 3, result.stderr
     assert_named(result.stderr, bad)
@@ -466,7 +485,7 @@ def test_corrupt_and_shacl_violating_articles_are_named_and_the_rest_published(
 def test_a_corpus_of_only_bad_articles_switches_nothing(seeds_build: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     before = baseline(seeds_build, out)
-    bad = shacl_and_corrupt_articles(tmp_path / "articles")
+    bad = shacl_and_corrupt_articles(tmp_path / "articles", out)
     result = build(tmp_path / "articles", out)
     assert result.returncode == 2, result.stderr
     assert_named(result.stderr, bad)
