@@ -156,14 +156,14 @@ def warm_out(seeded: Built, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds plus 60 copies under new names: a build long enough to be killed in every phase."""
+    """The seeds plus 200 copies under new names, each a line longer than the last (so none is found in the
+    extraction cache): a build long enough to be killed in every phase."""
     corpus = copy_seeds(tmp_path_factory.mktemp("big") / "articles")
     seeds = sorted(SEEDS.glob("*.txt"))
-    for i in range(60):
-        shutil.copyfile(seeds[i % len(seeds)], corpus / f"copy_{i:03d}.txt")
+    for i in range(200):
+        copy = seeds[i % len(seeds)].read_bytes() + f"\nBản sao thứ {i} để thử.\n".encode()
+        (corpus / f"copy_{i:03d}.txt").write_bytes(copy)
     return corpus
-
-
 
 
 def bad_files(directory: Path) -> dict[str, Path]:
@@ -427,7 +427,7 @@ def test_sigkill_at_any_moment_leaves_the_published_build_untouched(
     assert not list(out.glob(".current-*.tmp"))
     new = current(out)
     assert new != published
-    assert assert_complete(new)["meta"]["articles"] == 65
+    assert assert_complete(new)["meta"]["articles"] == len(list(big_corpus.glob("*.txt")))
     assert snapshot(published) == files  # kept for rollback, unchanged
 
 
