@@ -75,11 +75,30 @@ class Query:
         return N_TRIPLES if self.graph else JSON_RESULTS
 
 
-def load_queries(directory: Path, base: str) -> list[Query]:
+# Resources that differ from corpus to corpus (officials' IRIs end in a hash): `<pick:NAME>` in a .rq file is
+# replaced by what this query finds in the build's store.
+PICKS = {
+    "busiest-official": """SELECT ?pick WHERE { ?pick a <https://w3id.org/vankien/ontology#Official> ;
+        <http://www.w3.org/ns/org#hasMembership> ?membership } GROUP BY ?pick ORDER BY DESC(COUNT(?membership)) ?pick
+        LIMIT 1""",
+}
+
+
+def picks(store: Path) -> dict[str, str]:
+    """`<pick:NAME>` → the IRI PICKS[NAME] finds in the store at `store`."""
+    from pyoxigraph import Store
+
+    opened = Store.read_only(str(store))
+    return {f"<pick:{name}>": str(next(iter(opened.query(query)))["pick"]) for name, query in PICKS.items()}
+
+
+def load_queries(directory: Path, base: str, picked: dict[str, str] | None = None) -> list[Query]:
     """The `.rq` files of `directory`; `# weight: N` in a file sets how often it comes in the mix."""
     queries = []
     for path in sorted(directory.glob("*.rq")):
         text = path.read_text("utf-8").replace(QUERY_BASE, base)
+        for placeholder, iri in (picked or {}).items():
+            text = text.replace(placeholder, iri)
         weight = re.search(r"^#\s*weight:\s*(\d+)", text, re.MULTILINE)
         body = re.sub(r"^#.*$", "", text, flags=re.MULTILINE)
         graph = re.search(r"\b(DESCRIBE|CONSTRUCT)\b", body, re.IGNORECASE) is not None
@@ -639,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
     out = ensure_build(args, report)
     build_dir, manifest = peers.build_info(out)
     base = manifest["meta"].get("base_uri", QUERY_BASE)
-    queries = load_queries(args.queries, base)
+    queries = load_queries(args.queries, base, picks(build_dir / "store"))
     if args.rdflib_requests is None:
         args.rdflib_requests = 2 * sum(q.weight for q in queries)
     lines: list[str] = []
