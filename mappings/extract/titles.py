@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
-from collections.abc import Sequence
 
 from mappings.patterns import alternation, type_words
 from mappings.rules import word_lists
