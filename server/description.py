@@ -121,14 +121,12 @@ class Graph:
 
     def __init__(self, triples: Iterable[Triple]) -> None:
         self.triples = tuple(sorted(set(triples), key=str))
-        self.facts: list[Fact] = []  # the triples between named nodes and literals (all of ours)
         self._out: defaultdict[Term, defaultdict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
         self._in: defaultdict[Term, defaultdict[str, list[NamedNode]]] = defaultdict(
             lambda: defaultdict(list)
         )
         for s, p, o in self.triples:
-            if isinstance(s, NamedNode) and isinstance(o, NamedNode | Literal):
-                self.facts.append((s, p, o))
+            if isinstance(s, NamedNode) and isinstance(o, NamedNode | Literal):  # all of ours
                 self._out[s][p.value].append(o)
                 self._in[o][p.value].append(s)
 

@@ -3,7 +3,7 @@ through the framework: the outermost ASGI layer answers it from here.
 
 The published build never changes under a running server, so the bytes of a page are fixed by the request
 alone: method, path and query, `Host`, `Accept`, `Origin` (CORS) and the `lang` cookie (page language), which
-is all the routes kept here read. Only complete `200` answers without a cookie to set are kept (a `?lang=`
+is all the routes kept here read. Only `200` answers sent in one piece (not streamed) without a cookie to set are kept (a `?lang=`
 that changes the cookie goes through each time), and requests that revalidate (`If-None-Match`) or ask for a
 range go through too. The least recently used are dropped past `max_bytes`.
 """
@@ -49,14 +49,17 @@ class KeptResponses:
             await send(kept.start)
             await send({"type": "http.response.body", "body": kept.body})
             return
-        start: Message = {}
+        start: Message | None = None  # None again once the body came in more than one message: not kept
 
         async def keeping(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
                 start = message
-            elif message["type"] == "http.response.body" and not message.get("more_body", False):
-                self._put(key, start, bytes(message.get("body", b"")))
+            elif message["type"] == "http.response.body" and start is not None:
+                if message.get("more_body", False):
+                    start = None
+                else:
+                    self._put(key, start, bytes(message.get("body", b"")))
             await send(message)
 
         await self.app(scope, receive, keeping)

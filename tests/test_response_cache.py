@@ -15,7 +15,8 @@ CHUNK = b"x" * 1000
 
 
 class Counting:
-    """An ASGI app that answers every request with its own number (so a kept answer shows) and a cookie on `?c`."""
+    """An ASGI app that answers every request with its own number (so a kept answer shows), a cookie on `?c`,
+    and in two messages on `?s`."""
 
     def __init__(self, status: int = 200) -> None:
         self.calls = 0
@@ -27,7 +28,11 @@ class Counting:
         if scope["query_string"] == b"c":
             headers.append((b"set-cookie", b"lang=en"))
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
-        await send({"type": "http.response.body", "body": str(self.calls).encode() + CHUNK})
+        body = str(self.calls).encode() + CHUNK
+        if scope["query_string"] == b"s":  # streamed: in two messages
+            await send({"type": "http.response.body", "body": body[:10], "more_body": True})
+            body = body[10:]
+        await send({"type": "http.response.body", "body": body})
 
 
 def ask(app, path: str = "/doc/a", method: str = "GET", query: bytes = b"", **headers: str) -> tuple[int, bytes]:
@@ -66,9 +71,10 @@ def test_everything_the_routes_read_tells_answers_apart() -> None:
     assert ask(app, cookie="other=1; lang=en") == ask(app, cookie="lang=en")  # other cookies are not read
 
 
-def test_revalidations_ranges_other_paths_errors_and_cookies_go_through() -> None:
+def test_revalidations_ranges_other_paths_errors_cookies_and_streams_go_through() -> None:
     for request in (
         {"if_none_match": '"abc"'}, {"range": "bytes=0-1"}, {"path": "/sparql"}, {"method": "POST"}, {"query": b"c"},
+        {"query": b"s"},
     ):
         inner = Counting()
         app = KeptResponses(inner, ["/doc/"], max_bytes=1 << 20)
