@@ -21,9 +21,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench.corpus import EXPECTED, write_corpus
-from mappings.parallel import default_jobs
-
 from bench.measure import Run, run_build
+from mappings.build.parallel import default_jobs
 
 STEPS = ("read", "extract", "resolve", "emit", "validate", "render", "publish")
 

@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from mappings.reference import Unit, load_units
-from mappings.text import fold
+from mappings.extraction.reference import Unit, load_units
+from mappings.reading.text import fold
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 T = TypeVar("T")

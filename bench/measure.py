@@ -1,6 +1,6 @@
 """Run one build in a child process and measure it: wall time, CPU time per step, peak memory of the tree.
 
-The child (`python -m bench.measure ARTICLES OUT JOBS`) runs `mappings.build.build` and prints its
+The child (`python -m bench.measure ARTICLES OUT JOBS`) runs `mappings.build.pipeline.build` and prints its
 result as JSON; the parent samples the resident memory of the child and all its worker processes
 (Linux /proc) every `SAMPLE` seconds and keeps the peak of their sum.
 """
@@ -64,7 +64,7 @@ def tree_rss(pid: int) -> int:
 
 
 def _child(articles: str, out: str, jobs: str) -> None:
-    from mappings.build import build
+    from mappings.build.pipeline import build
 
     result = build(Path(articles), Path(out), jobs=int(jobs), report=lambda line: None)
     print(json.dumps({"articles": result.articles, "rejected": len(result.rejected), "timings": result.timings}))

@@ -31,7 +31,7 @@ from tests.serving import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-VANKIEN = [sys.executable, "-c", "import sys; from mappings.cli import main; sys.exit(main())"]
+VANKIEN = [sys.executable, "-c", "import sys; from mappings.cli.commands import main; sys.exit(main())"]
 # One address sends every request here: the per-client limits (20 queries/s, 8 at once) would measure the
 # limiter, not the server. Everything else stays as `vankien serve` ships it.
 UNTHROTTLED = {"VANKIEN_CLIENT_RATE": "1000000", "VANKIEN_CLIENT_BURST": "1000000", "VANKIEN_CLIENT_CONCURRENCY": "100000"}

@@ -10,15 +10,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from server import finder, listing, pages, query_worker
-from server.config import Settings
-from server.errors import HttpError
-from server.middleware import ClientLimits, PerClientLimits, SecurityHeaders
-from server.response_cache import KeptResponses
+from server.data.store import GraphStore
+from server.http.config import Settings
+from server.http.errors import HttpError
+from server.http.middleware import ClientLimits, PerClientLimits, SecurityHeaders
+from server.http.response_cache import KeptResponses
+from server.http.urls import Urls
+from server.pages import finder, listing, rendering
+from server.queries import query_worker
+from server.queries.workers import PoolLimits, WorkerPool
 from server.routes import downloads, health, home, lists, resources, search, sparql, void
-from server.store import GraphStore
-from server.urls import Urls
-from server.workers import PoolLimits, WorkerPool
 
 KEPT_PATHS = ("/doc/", finder.PATH, listing.INDEX_PATH)  # answers that depend on the build and the request alone
 STATIC = Path(__file__).parent / "static"  # the stylesheet and the query page's script: no CDN
@@ -49,7 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_exception_handler(HttpError, pages.error_response)
+    app.add_exception_handler(HttpError, rendering.error_response)
     # Read-only open data: any web page may query it (preflights included: `application/sparql-query`).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"])
     limits = ClientLimits(settings.client_rate, settings.client_burst, settings.client_concurrency)

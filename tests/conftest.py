@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from mappings.article import Article, read_article
-from mappings.extract import extract
-from mappings.iris import Minter, known_years
-from mappings.records import ArticleRecord
-from mappings.resolve import resolve
-from mappings.to_rdf import to_graph
+from mappings.emission.to_rdf import to_graph
+from mappings.extraction.mentions import extract
+from mappings.linking.iris import Minter, known_years
+from mappings.linking.records import ArticleRecord
+from mappings.linking.resolve import resolve
+from mappings.reading.article import Article, read_article
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 BASE = "http://localhost:8000/"

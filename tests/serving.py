@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 BASE_URI = "http://localhost:8000/"
 UNTHROTTLED = {"client_rate": "100000", "client_burst": "100000", "client_concurrency": "1000"}
-VANKIEN = [sys.executable, "-c", "import sys; from mappings.cli import main; sys.exit(main())"]
+VANKIEN = [sys.executable, "-c", "import sys; from mappings.cli.commands import main; sys.exit(main())"]
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mappings.article import MAX_BYTES, Article, ArticleFormatError, parse_article, read_article
+from mappings.reading.article import MAX_BYTES, Article, ArticleFormatError, parse_article, read_article
 
 BODY = (
     "Sáng 27/5, Tỉnh ủy Thanh Hóa tổ chức hội nghị tổng kết 10 năm thực hiện Chỉ thị 39-CT/TW, "

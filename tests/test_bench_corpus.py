@@ -11,15 +11,15 @@ import pytest
 
 from bench.cast import template
 from bench.corpus import generate, read_expected, write_corpus
-from mappings.article import read_article
-from mappings.extract import extract
-from mappings.extract.officials import position_heads
-from mappings.iris import Minter, known_years
-from mappings.records import ArticleRecord
-from mappings.resolve import resolve
-from mappings.rules import word_lists
-from mappings.to_rdf import to_graph
-from mappings.validate import validate_many
+from mappings.emission.to_rdf import to_graph
+from mappings.extraction.mentions import extract
+from mappings.extraction.officials import position_heads
+from mappings.extraction.rules import word_lists
+from mappings.linking.iris import Minter, known_years
+from mappings.linking.records import ArticleRecord
+from mappings.linking.resolve import resolve
+from mappings.reading.article import read_article
+from mappings.validation.validate import validate_many
 
 ARTICLES = 60
 

@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from mappings.text import fold
+from mappings.reading.text import fold
 from tests.serving import BASE_URI, running_server
 from tests.test_search import FORMULAS, write_tiny_build
 

@@ -22,7 +22,7 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from mappings.article import read_article
+from mappings.reading.article import read_article
 from tests.test_article import windows_1258
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -509,7 +509,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_one_process_and_two_processes_give_byte_identical_dumps(generated: Path, tmp_path: Path) -> None:
-    from mappings.build import build as build_in_process
+    from mappings.build.pipeline import build as build_in_process
 
     one = build_in_process(generated, tmp_path / "one", jobs=1, report=lambda line: None)
     two = build_in_process(generated, tmp_path / "two", jobs=2, report=lambda line: None)
@@ -524,10 +524,10 @@ def test_one_process_and_two_processes_give_byte_identical_dumps(generated: Path
 
 def test_an_article_failing_shacl_is_named_and_left_out(generated: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import mappings.build_worker
-    from mappings.build import build as build_in_process
+    import mappings.build.worker
+    from mappings.build.pipeline import build as build_in_process
 
-    emit = mappings.build_worker.emit
+    emit = mappings.build.worker.emit
     bad = sorted(generated.glob("*.txt"))[3].stem
 
     def broken(record, text, minter):  # type: ignore[no-untyped-def]
@@ -536,7 +536,7 @@ def test_an_article_failing_shacl_is_named_and_left_out(generated: Path, tmp_pat
             graph.add(f"<{graph.iri}>", f"<{VK}published>", graph.literal("not a date"))
         return graph
 
-    monkeypatch.setattr(mappings.build_worker, "emit", broken)
+    monkeypatch.setattr(mappings.build.worker, "emit", broken)
     reported: list[str] = []
     result = build_in_process(generated, tmp_path / "out", jobs=1, report=reported.append)
     assert list(result.rejected) == [f"{bad}.txt"] and "publication date" in result.rejected[f"{bad}.txt"]

@@ -69,8 +69,8 @@ Kết luận số 02-KL/TW ngày 18/5/2021 của Bộ Chính trị thay thế K�
 KILL_AT = """
 import os, shutil, signal, sys
 from pathlib import Path
-import mappings.publish as publish
-from mappings.cli import main
+import mappings.publishing.publish as publish
+from mappings.cli.commands import main
 
 def die(*_args, **_kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -99,11 +99,11 @@ sys.exit(main(sys.argv[2:]))
 
 FULL_AFTER = """
 import errno, os, sys
-import mappings.dumps
-from mappings.cli import main
+import mappings.publishing.dumps
+from mappings.cli.commands import main
 
 budget = int(sys.argv[1])
-write = mappings.dumps._Output.write
+write = mappings.publishing.dumps._Output.write
 
 def full(self, data):
     global budget
@@ -112,7 +112,7 @@ def full(self, data):
     budget -= len(data)
     write(self, data)
 
-mappings.dumps._Output.write = full
+mappings.publishing.dumps._Output.write = full
 sys.exit(main(sys.argv[2:]))
 """
 
@@ -236,12 +236,12 @@ def shacl_and_corrupt_articles(directory: Path, out: Path) -> dict[str, tuple[Pa
     The rules no longer read two links turning back on each other (the first is kept), so the third article's
     record, with both, is planted in the build's extraction cache under `out`, as a bug in the rules would
     leave it: the build takes it from there and SHACL must catch it."""
-    from mappings.article import parse_article
-    from mappings.build_worker import Cached
-    from mappings.extract import extract
-    from mappings.records import DocumentLink
-    from mappings.resolve import resolve
-    from mappings.rules import rules_version
+    from mappings.build.worker import Cached
+    from mappings.extraction.mentions import extract
+    from mappings.extraction.rules import rules_version
+    from mappings.linking.records import DocumentLink
+    from mappings.linking.resolve import resolve
+    from mappings.reading.article import parse_article
 
     directory.mkdir(exist_ok=True)
     seed = (SEEDS / f"{STEMS[0]}.txt").read_bytes()

@@ -1,4 +1,4 @@
-"""mappings/to_rdf.py writes N-Triples terms directly: they must be exactly what rdflib would have written."""
+"""mappings/emission/to_rdf.py writes N-Triples terms directly: they must be exactly what rdflib would have written."""
 from __future__ import annotations
 
 import pytest
@@ -7,14 +7,14 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from mappings import validate
-from mappings.article import Article
-from mappings.article_graph import LiteralParts
-from mappings.iris import Minter, known_years
-from mappings.ntriples import terms
-from mappings.records import ArticleRecord
-from mappings.to_rdf import PUBLISHED, _rdflib_n3, emit
-from mappings.validate import Report, validate_indexed
+from mappings.emission.article_graph import LiteralParts
+from mappings.emission.ntriples import terms
+from mappings.emission.to_rdf import PUBLISHED, _rdflib_n3, emit
+from mappings.linking.iris import Minter, known_years
+from mappings.linking.records import ArticleRecord
+from mappings.reading.article import Article
+from mappings.validation import validate
+from mappings.validation.validate import Report, validate_article_graphs
 from tests.conftest import BASE
 
 TEXT = st.text(alphabet=st.sampled_from('ab "\\\n\rđ“”\t'), max_size=12)
@@ -49,7 +49,7 @@ def test_emitted_graphs_validate_as_pyshacl_validates_their_rdflib_graphs(
     broken.add(f"<{broken.iri}>", PUBLISHED, broken.literal("not a date"))
 
     def reports() -> dict[str, Report]:
-        return validate_indexed({key: graph.shacl_data() for key, graph in graphs.items()}, lambda key: graphs[key].graph())
+        return validate_article_graphs(graphs)
 
     compiled = reports()
     monkeypatch.setattr(validate, "compiled_shapes", lambda: None)  # the shapes need pySHACL

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from mappings.article import parse_article
-from mappings.extract import extract
-from mappings.resolve import resolve
-from mappings.rules import document_types
+from mappings.extraction.mentions import extract
+from mappings.extraction.rules import document_types
+from mappings.linking.resolve import resolve
+from mappings.reading.article import parse_article
 
 
 def record(text: str, published: str | None = None):

@@ -7,9 +7,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mappings import segment
-from mappings.extract import officials
-from mappings.patterns import (
+from mappings.extraction import officials, segment
+from mappings.extraction.patterns import (
     LAW_SYMBOL,
     NUMBER_STARTS,
     alternation,
@@ -18,8 +17,8 @@ from mappings.patterns import (
     state_symbol,
     word_start,
 )
-from mappings.segment import Sentence, sentences
-from mappings.text import _CHARS, _CHARS_RE, _TONE_PAIRS, match_form, nfc
+from mappings.extraction.segment import Sentence, sentences
+from mappings.reading.text import _CHARS, _CHARS_RE, _TONE_PAIRS, match_form, nfc
 from tests.test_extract_speedups import names_word_by_word, word_spans
 
 # Letters with tricky cases (dotless ı, dotted İ, long ſ, the Kelvin sign), Vietnamese ones, and word boundaries;
@@ -117,7 +116,7 @@ def test_tone_placement_is_moved_as_the_alternation_of_every_pair_moved_it(text:
 def test_no_short_form_is_written_as_a_type_word() -> None:
     """`_number_heads` tells a short form ("NQ 35", no "số" needed) by its text: a type word written the same
     way would make the two readings collide."""
-    from mappings.rules import document_types
+    from mappings.extraction.rules import document_types
 
     words = {match_form(w).casefold() for t in document_types() for w in t.words}
     shorts = {match_form(w).casefold() for t in document_types() for w in t.short}

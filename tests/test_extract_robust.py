@@ -6,12 +6,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mappings.article import parse_article
-from mappings.extract import extract
-from mappings.iris import Minter, known_years
-from mappings.resolve import resolve
-from mappings.to_rdf import to_graph
-from mappings.validate import validate
+from mappings.emission.to_rdf import to_graph
+from mappings.extraction.mentions import extract
+from mappings.linking.iris import Minter, known_years
+from mappings.linking.resolve import resolve
+from mappings.reading.article import parse_article
+from mappings.validation.validate import validate
 
 # Pieces of the genre, to be shuffled into sentences no writer would produce.
 PIECES = [

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mappings.extract import officials
-from mappings.extract.officials import _WORD, Span, _names
-from mappings.patterns import alternation
-from mappings.text import match_form
+from mappings.extraction import officials
+from mappings.extraction.officials import _WORD, Span, _names
+from mappings.extraction.patterns import alternation
+from mappings.reading.text import match_form
 
 LETTERS = "aAbBđĐôÔưƯTtHhnNgGuUyYỳỲìÌ"
 TEXT = st.text(alphabet=st.sampled_from([*LETTERS, " ", " ", "'", "’", "-", ",", ".", "\n", "1", "_", "Ⓐ"]),

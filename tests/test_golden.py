@@ -46,7 +46,7 @@ def test_record_matches_golden(stem, seed_records, update_golden):
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_seed_graph_conforms_to_shapes(stem, seed_graphs):
-    from mappings.validate import validate
+    from mappings.validation.validate import validate
 
     report = validate(seed_graphs[stem])
     assert report.conforms, report.results

@@ -1,4 +1,4 @@
-"""Turtle, TriG and JSON-LD written from N-Triples lines (mappings/line_formats.py) read back as the same triples."""
+"""Turtle, TriG and JSON-LD written from N-Triples lines (mappings/emission/line_formats.py) read back as the same triples."""
 from __future__ import annotations
 
 import json
@@ -10,9 +10,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from mappings.dumps import context_prefixes
-from mappings.line_formats import NODE_SEPARATOR, Names, jsonld, trig, turtle
-from mappings.publish import load_context
+from mappings.emission.line_formats import NODE_SEPARATOR, Names, jsonld, trig, turtle
+from mappings.publishing.dumps import context_prefixes
+from mappings.publishing.publish import load_context
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from mappings.article import parse_article
-from mappings.extract import extract
-from mappings.iris import Minter, known_years
-from mappings.resolve import resolve
-from mappings.to_rdf import to_graph
-from mappings.vocab import VK
+from mappings.emission.to_rdf import to_graph
+from mappings.emission.vocab import VK
+from mappings.extraction.mentions import extract
+from mappings.linking.iris import Minter, known_years
+from mappings.linking.resolve import resolve
+from mappings.reading.article import parse_article
 
 BASE = "http://localhost:8000/"
 

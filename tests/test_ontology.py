@@ -1,4 +1,4 @@
-"""ontology/vankien.ttl and ontology/context.jsonld agree with mappings/vocab.py."""
+"""ontology/vankien.ttl and ontology/context.jsonld agree with mappings/emission/vocab.py."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef, namespace
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, DefinedNamespaceMeta
 
-from mappings.vocab import VK, VK_IRI
+from mappings.emission.vocab import VK, VK_IRI
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_PATH = ROOT / "ontology" / "vankien.ttl"

@@ -434,7 +434,7 @@ def patterns_after_optional(sparql: str) -> list[str]:
 
 
 def test_page_queries_put_their_optionals_last() -> None:
-    from server import description, neighbourhoods
+    from server.pages import description, neighbourhoods
 
     queries = {
         f"{module.__name__}.{name}": text.format(**FILLERS) if "{{" in text else text

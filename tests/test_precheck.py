@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.precheck import MAX_BYTES, MAX_DEPTH, QueryRefused, precheck
+from server.queries.precheck import MAX_BYTES, MAX_DEPTH, QueryRefused, precheck
 
 SELECT = "SELECT * WHERE {{ {} }}"
 

@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project is not installed in .venv; pytest puts only tests/ on the path
 
-from mappings.publish import (
+from mappings.publishing.publish import (
     BuildLockedError,
     PublishedBuild,
     PublishError,
@@ -235,7 +235,7 @@ KILLABLE = """
 import sys, time
 from pathlib import Path
 from test_publish import article_graph
-from mappings.publish import publish
+from mappings.publishing.publish import publish
 
 def slowly():
     for i in range(300):
@@ -323,11 +323,11 @@ def test_a_graph_given_twice_fails_before_publishing(tmp_path: Path, context: Pa
 
 def test_store_compaction_threads_run_at_normal_priority_once_published(
         tmp_path: Path, context: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """While a build streams, RocksDB's background threads run at idle priority (mappings/build_store.py);
+    """While a build streams, RocksDB's background threads run at idle priority (mappings/publishing/store.py);
     a published build, or a failed one, leaves them as they were."""
-    import mappings.build_store
+    import mappings.publishing.store
 
-    monkeypatch.setattr(mappings.build_store, "LOAD_BATCH", 4096)  # many batches, loaded while the graphs stream
+    monkeypatch.setattr(mappings.publishing.store, "LOAD_BATCH", 4096)  # many batches, loaded while the graphs stream
     def policies() -> set[int]:
         found = set()
         for task in Path("/proc/self/task").iterdir():
@@ -349,9 +349,9 @@ def test_store_compaction_threads_run_at_normal_priority_once_published(
     assert policies() <= {os.SCHED_OTHER}
 
     counted: list[int] = []  # few files allowed open: the pile is counted, and merged as the build goes
-    files_per_index = mappings.build_store._files_per_index
-    monkeypatch.setattr(mappings.build_store, "_open_files_allowed", lambda: mappings.build_store.OPEN_FILES + 130)
-    monkeypatch.setattr(mappings.build_store, "_files_per_index", lambda path: counted.append(1) or files_per_index(path))
+    files_per_index = mappings.publishing.store._files_per_index
+    monkeypatch.setattr(mappings.publishing.store, "_open_files_allowed", lambda: mappings.publishing.store.OPEN_FILES + 130)
+    monkeypatch.setattr(mappings.publishing.store, "_files_per_index", lambda path: counted.append(1) or files_per_index(path))
     published = build(tmp_path / "out", context, [article_graph(i, size=200) for i in range(40)])
     assert counted and published.manifest["counts"]["graphs"] == 40
     assert policies() <= {os.SCHED_OTHER}

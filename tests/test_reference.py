@@ -11,7 +11,9 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from mappings.reference import (
+from mappings.emission.reference_graph import reference_graph
+from mappings.emission.vocab import VK
+from mappings.extraction.reference import (
     Body,
     ProvincialBody,
     ReferenceDataError,
@@ -19,10 +21,8 @@ from mappings.reference import (
     load_bodies,
     load_provincial_bodies,
     load_units,
-    reference_graph,
     units_valid_on,
 )
-from mappings.vocab import VK
 
 BASE = "http://localhost:8000/"
 XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")  # rdflib's XSD warns when pytest inspects it

@@ -18,9 +18,9 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from mappings import remote_publish
-from mappings.remote_publish import publish_remote, published_graphs, published_manifest
-from mappings.sparql_http import Endpoint, StoreError
+from mappings.publishing import remote
+from mappings.publishing.remote import publish_remote, published_graphs, published_manifest
+from mappings.publishing.sparql_http import Endpoint, StoreError
 from tests.serving import BASE_URI, ROOT, SEEDS, VANKIEN, running_server
 from tests.stores import RemoteStoreUrls, oxigraph_server, select, virtuoso_server
 
@@ -195,14 +195,14 @@ def test_a_failed_publish_leaves_the_published_graphs_as_they_were(
     assert new.returncode == 0
     build_dir = (tmp_path / "new" / "current").resolve()
     endpoint = Endpoint(fresh_store.query, fresh_store.update)
-    real_update = remote_publish.post_update
+    real_update = remote.post_update
 
     def fail_at_the_switch(at: Endpoint, update: str) -> None:
         if "MOVE" in update:
             raise StoreError("the store went away", 503)
         real_update(at, update)
 
-    monkeypatch.setattr(remote_publish, "post_update", fail_at_the_switch)
+    monkeypatch.setattr(remote, "post_update", fail_at_the_switch)
     union = UNION if fresh_store.name == "virtuoso" else None
     with pytest.raises(StoreError):
         publish_remote(build_dir, endpoint, BASE_URI, union)
@@ -211,7 +211,7 @@ def test_a_failed_publish_leaves_the_published_graphs_as_they_were(
     staged = select(fresh_store, 'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:vankien:staging:")) }')
     assert staged, "the failed publish left its staged graphs (the next one drops them)"
 
-    monkeypatch.setattr(remote_publish, "post_update", real_update)
+    monkeypatch.setattr(remote, "post_update", real_update)
     done = publish_remote(build_dir, endpoint, BASE_URI, union)
     assert done.dropped == 1
     assert not select(fresh_store, 'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:vankien:staging:")) }')

@@ -1,4 +1,4 @@
-"""Kept responses (`server.response_cache`): a repeated request is answered with the first answer's bytes, and
+"""Kept responses (`server.http.response_cache`): a repeated request is answered with the first answer's bytes, and
 only a request that the routes would answer the same way gets them.
 
 The middleware is checked directly over a small ASGI app that counts its calls, then over the real server."""
@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 
-from server.response_cache import KeptResponses
+from server.http.response_cache import KeptResponses
 from tests.serving import BASE_URI
 
 DOC = "/doc/document/tw/2022/quy-dinh/58"

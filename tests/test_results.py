@@ -17,7 +17,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from server.results import FORMATS, write_boolean, write_solutions
+from server.queries.results import FORMATS, write_boolean, write_solutions
 
 FORMAT = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
           "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}

@@ -13,7 +13,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from server.search import LABEL, SearchIndex, tokens
+from server.pages.search import LABEL, SearchIndex, tokens
 from tests.serving import BASE_URI, running_server
 
 ID = BASE_URI + "id/"

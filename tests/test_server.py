@@ -366,7 +366,7 @@ def test_route_dependencies_are_coroutines() -> None:
     import inspect
     from typing import get_args
 
-    from server import deps
+    from server.routes import deps
 
     for annotated in (deps.StoreDep, deps.PoolDep, deps.UrlsDep):
         assert inspect.iscoroutinefunction(get_args(annotated)[1].dependency)

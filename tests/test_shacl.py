@@ -1,4 +1,4 @@
-"""mappings/shacl.py: the compiled shapes give exactly pySHACL's results, on good graphs and broken ones."""
+"""mappings/validation/shacl.py: the compiled shapes give exactly pySHACL's results, on good graphs and broken ones."""
 from __future__ import annotations
 
 import random
@@ -8,8 +8,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
-from mappings.shacl import Unsupported, compile_shapes
-from mappings.validate import SHAPES_PATH, compiled_shapes, validate_many
+from mappings.validation.shacl import Unsupported, compile_shapes
+from mappings.validation.validate import SHAPES_PATH, compiled_shapes, validate_many
 
 CASES = sorted((Path(__file__).parent / "shape_cases").glob("*.ttl"))
 VK = "https://w3id.org/vankien/ontology#"
@@ -123,8 +123,8 @@ ex:D rdfs:subClassOf ex:C . ex:i a ex:D ; ex:n 1 , "3" , 5 .
 def test_other_targets_paths_and_components_give_pyshacls_results() -> None:
     from pyshacl import validate as pyshacl
 
-    from mappings.ntriples import terms
-    from mappings.shacl import Data, check
+    from mappings.emission.ntriples import terms
+    from mappings.validation.shacl import Data, check
 
     shapes, data = Graph().parse(data=OTHER_SHAPES, format="turtle"), Graph().parse(data=OTHER_DATA, format="turtle")
     ours = {(f.focus, f.component, f.message) for f in check(compile_shapes(shapes), Data(*terms(data)))}

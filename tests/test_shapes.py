@@ -1,4 +1,4 @@
-"""ontology/shapes.ttl, checked through mappings.validate on the cases of tests/shape_cases/.
+"""ontology/shapes.ttl, checked through mappings.validation.validate on the cases of tests/shape_cases/.
 
 Each case file holds a small data graph and its expected results (format: shape_cases/README.md).
 """
@@ -12,8 +12,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from mappings.validate import SHAPES_PATH, Report, validate, validate_many
-from mappings.vocab import VK
+from mappings.emission.vocab import VK
+from mappings.validation.validate import SHAPES_PATH, Report, validate, validate_many
 
 CASES_DIR = Path(__file__).parent / "shape_cases"
 CASES = sorted(CASES_DIR.glob("*.ttl"))

@@ -10,8 +10,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from server.errors import BadRequest, QueryTimeout, ServiceBusy
-from server.workers import (
+from server.http.errors import BadRequest, QueryTimeout, ServiceBusy
+from server.queries.workers import (
     BATCH_BYTES,
     LONG_NICE,
     MAX_HOLD_S,

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from server import negotiation, pages, tabular
-from server.deps import StoreDep, UrlsDep
-from server.store import GraphStore
-from server.urls import Urls
+from server.data.store import GraphStore
+from server.http import negotiation
+from server.http.urls import Urls
+from server.pages import rendering, tabular
+from server.routes.deps import StoreDep, UrlsDep
 
 router = APIRouter(tags=["downloads"])
 OFFERS = (negotiation.HTML, tabular.JSON)
@@ -22,7 +23,7 @@ def list_dumps(
     if tabular.choose(request, format_key, OFFERS) is tabular.JSON:
         return tabular.negotiated(JSONResponse(as_json(store, urls)), format_key)
     json_href = urls.dumps() + "?format=json"
-    response = pages.render(request, "dumps.html", {"dumps": store.dumps, "manifest": store.manifest, "json": json_href})
+    response = rendering.render(request, "dumps.html", {"dumps": store.dumps, "manifest": store.manifest, "json": json_href})
     return tabular.negotiated(response, format_key)
 
 

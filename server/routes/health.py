@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from server.deps import StoreDep
+from server.routes.deps import StoreDep
 
 router = APIRouter(tags=["health"])
 

@@ -3,9 +3,10 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from server import i18n, listing, pages
-from server.deps import StoreDep, UrlsDep
-from server.vocabulary import vocabulary
+from server.http import i18n
+from server.pages import listing, rendering
+from server.pages.vocabulary import vocabulary
+from server.routes.deps import StoreDep, UrlsDep
 
 router = APIRouter(tags=["home"])
 
@@ -20,4 +21,4 @@ async def home(request: Request, store: StoreDep, urls: UrlsDep) -> Response:
         "manifest": store.manifest,
         "index_path": listing.INDEX_PATH,
     }
-    return pages.render(request, "home.html", context)
+    return rendering.render(request, "home.html", context)

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from server import i18n, listing, negotiation, pages, tabular
-from server.deps import StoreDep, UrlsDep
-from server.vocabulary import vocabulary
+from server.http import i18n, negotiation
+from server.pages import listing, rendering, tabular
+from server.pages.vocabulary import vocabulary
+from server.routes.deps import StoreDep, UrlsDep
 
 router = APIRouter(tags=["lists"])
 FormatKey = Annotated[str | None, Query(alias="format")]
@@ -22,7 +23,7 @@ async def classes(request: Request, store: StoreDep, format_key: FormatKey = Non
     entries = listing.class_entries(await store.run(vocabulary, store), i18n.language(request))
     if chosen is negotiation.HTML:
         context = {"classes": entries, "alternates": tabular.alternates(listing.INDEX_PATH, {})}
-        return tabular.negotiated(pages.render(request, "classes.html", context), format_key)
+        return tabular.negotiated(rendering.render(request, "classes.html", context), format_key)
     rows = ([e.iri, e.name, e.label, str(e.count)] for e in entries)
     return tabular.respond(chosen, {"classes": [asdict(e) for e in entries]}, INDEX_HEADER, rows, format_key)
 
@@ -35,6 +36,6 @@ async def members(
     chosen = tabular.choose(request, format_key)
     listed = await store.run(listing.class_list, store, urls, name, page, size, i18n.language(request))
     if chosen is negotiation.HTML:
-        return tabular.negotiated(pages.render(request, "list.html", {"list": listed}), format_key)
+        return tabular.negotiated(rendering.render(request, "list.html", {"list": listed}), format_key)
     header, rows = listing.csv_header(listed), listing.as_rows(listed)
     return tabular.respond(chosen, listing.as_json(listed), header, rows, format_key)

@@ -11,11 +11,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server import i18n, negotiation, pages
-from server.deps import StoreDep, UrlsDep
-from server.description import Description, Paging, describe
-from server.errors import NotFound
-from server.urls import Urls
+from server.http import i18n, negotiation
+from server.http.errors import NotFound
+from server.http.urls import Urls
+from server.pages import rendering
+from server.pages.description import Description, Paging, describe
+from server.routes.deps import StoreDep, UrlsDep
 
 router = APIRouter(tags=["resources"])
 GET_HEAD = ["GET", "HEAD"]  # FastAPI's `get` routes refuse HEAD
@@ -100,9 +101,9 @@ def _represent(
         return Response(
             negotiation.serialize_graph(found.graph.triples, chosen), media_type=chosen.media_type
         )
-    alternates = pages.alternates(path, urls)
-    page = pages.resource_page(found, path, urls, lang or i18n.DEFAULT)
-    response = pages.render(request, "resource.html", {"page": page, "alternates": alternates})
+    alternates = rendering.alternates(path, urls)
+    page = rendering.resource_page(found, path, urls, lang or i18n.DEFAULT)
+    response = rendering.render(request, "resource.html", {"page": page, "alternates": alternates})
     response.headers["Link"] = ", ".join(
         f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates
     )

@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from server import finder, i18n, negotiation, pages, tabular
-from server.deps import StoreDep, UrlsDep
-from server.errors import BadRequest
-from server.vocabulary import vocabulary
+from server.http import i18n, negotiation
+from server.http.errors import BadRequest
+from server.pages import finder, rendering, tabular
+from server.pages.vocabulary import vocabulary
+from server.routes.deps import StoreDep, UrlsDep
 
 router = APIRouter(tags=["search"])
 
@@ -35,4 +36,4 @@ async def search(
         error = bad.message
     choices = (await store.run(vocabulary, store)).choices(lang)
     context = {"asked": asked, "choices": choices, "results": results, "error": error}
-    return tabular.negotiated(pages.render(request, "search.html", context, 400 if error else 200), format_key)
+    return tabular.negotiated(rendering.render(request, "search.html", context, 400 if error else 200), format_key)

@@ -18,16 +18,18 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from server import negotiation, pages, protocol, query_page, service_description
-from server.errors import BadRequest, HttpError, PayloadTooLarge
-from server.i18n import language, translate
-from server.negotiation import HTML
-from server.precheck import QueryRefused, QueryTooLong, precheck
-from server.query_page import ResultsTable
-from server.query_worker import Head, QueryJob
-from server.store import GraphStore
-from server.urls import Urls
-from server.workers import WorkerPool
+from server.data.store import GraphStore
+from server.http import negotiation
+from server.http.errors import BadRequest, HttpError, PayloadTooLarge
+from server.http.i18n import language, translate
+from server.http.negotiation import HTML
+from server.http.urls import Urls
+from server.pages import rendering
+from server.queries import protocol, query_page, service_description
+from server.queries.precheck import QueryRefused, QueryTooLong, precheck
+from server.queries.query_page import ResultsTable
+from server.queries.query_worker import Head, QueryJob
+from server.queries.workers import WorkerPool
 
 router = APIRouter(tags=["sparql"])
 METHODS = ("GET", "HEAD", "POST", "OPTIONS")
@@ -146,7 +148,7 @@ def _page(
         error=error.message if error else None,
     )
     status = error.status if error else 200
-    return _varies(pages.render(request, "query.html", {"page": page}, status))
+    return _varies(rendering.render(request, "query.html", {"page": page}, status))
 
 
 def endpoint_url(request: Request) -> str:

@@ -6,8 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from server import negotiation, tabular, void
-from server.deps import StoreDep, UrlsDep
+from server.http import negotiation
+from server.pages import tabular, void
+from server.routes.deps import StoreDep, UrlsDep
 
 router = APIRouter(tags=["void"])
 

@@ -1,0 +1,160 @@
+"""The build: read → extract → link → emit → validate → publish, for a directory of articles.
+
+  1. read, extract, resolve      in worker processes, chunk by chunk (mappings/build/worker.py); each
+                                 article's extraction is cached, keyed by the file's SHA-256 and
+                                 `rules_version()`: adding or changing articles re-extracts only those
+  2. link                        here: the years the whole corpus gives each document (a citation's year
+                                 may come from another article), and the order of the graphs by IRI
+  3. emit, validate, render      in worker processes, chunk by chunk, in IRI order
+  4. publish                     here, while 3 runs: each rendered chunk goes into the store and the
+                                 dumps as it comes (mappings/publishing/publish.py), so memory stays flat
+
+Chunks have a fixed size, so the output is byte for byte the same whatever the number of processes.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import RdfFormat, Triple, parse
+from rdflib import Graph
+from tqdm import tqdm
+
+from mappings.build.parallel import Workers, chunked, default_jobs
+from mappings.build.worker import Linking, ReadArticle, Timings, Unreadable, Years, read_chunk, render_chunk
+from mappings.emission.ntriples import terms
+from mappings.emission.reference_graph import reference_graph
+from mappings.extraction.rules import rules_version
+from mappings.linking.iris import Minter
+from mappings.publishing.dumps import Rendered, context_prefixes
+from mappings.publishing.publish import PublishedBuild, PublishError, build_lock, load_context, publish
+from ontology import DIR as ONTOLOGY_DIR
+
+DEFAULT_BASE = "http://localhost:8000/"
+CHUNK = 32  # articles per task; fixed, so that the dumps' gzip members do not depend on the process count
+LINKING = ".linking-"  # out/.linking-*.pickle: what phase 2 needs, while a build runs
+
+
+@dataclass
+class BuildResult:
+    published: PublishedBuild | None
+    articles: int = 0
+    extracted: int = 0                     # articles extracted anew (not from the cache)
+    rejected: dict[str, str] = field(default_factory=dict)   # file → why it was not published
+    timings: Timings = field(default_factory=dict)            # step → CPU seconds over all processes; "wall"
+
+    @property
+    def ok(self) -> bool:
+        return self.published is not None and not self.rejected
+
+
+def build(articles: Path, out: Path, *, base: str = DEFAULT_BASE, keep: int = 3, jobs: int | None = None,
+          report: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> BuildResult:
+    """Build `articles`/*.txt into `out` with `jobs` processes (default: one per CPU)."""
+    files = sorted(articles.glob("*.txt"))
+    if not files:
+        raise FileNotFoundError(f"{articles}: no *.txt articles to build")
+    with build_lock(out), Workers(jobs or default_jobs()) as workers:  # the lock: for the whole build
+        return _Build(out, base, keep, workers, report).run(files)
+
+
+class _Build:
+    def __init__(self, out: Path, base: str, keep: int, workers: Workers, report: Callable[[str], None]) -> None:
+        self.out, self.base, self.keep, self.workers, self.report = out, base, keep, workers, report
+        self.cache = out / "cache" / rules_version()
+        self.result = BuildResult(published=None)
+        self._outside = 0.0  # CPU time the publishing process spent outside publishing (phase 2 with jobs=1)
+
+    def run(self, files: list[Path]) -> BuildResult:
+        started = time.perf_counter()
+        # left by a killed build or a full disk (this one holds the lock): linking files, half-written cache entries
+        for stale in [*self.out.glob(f"{LINKING}*"), *self.cache.glob("*.tmp")]:
+            stale.unlink()
+        readable, years = self._read(files)
+        if not readable:
+            raise PublishError(f"none of the {len(files)} articles could be published: "
+                               "the published dataset is unchanged")
+        minter = Minter(self.base, years)
+        ordered = [(a.identifier, a.sha256) for a in sorted(readable, key=lambda a: str(minter.article(a.identifier)))]
+        del readable
+        context = ONTOLOGY_DIR / "context.jsonld"
+        linking = self.out / f"{LINKING}{os.getpid()}-{time.time_ns()}.pickle"
+        linking.write_bytes(pickle.dumps(Linking(self.base, years, context_prefixes(load_context(context)), self.cache)))
+        try:
+            chunks = self.workers.map(render_chunk, ((chunk, linking) for chunk in chunked(ordered, CHUNK)))
+            before = time.process_time()
+            self.result.published = publish(self.out, self._graphs(chunks, len(files)), meta=self._meta,
+                                            context=context, keep=self.keep)
+            self._add({"publish": time.process_time() - before - self._outside})
+        finally:
+            linking.unlink(missing_ok=True)
+        self.result.timings["wall"] = time.perf_counter() - started
+        return self.result
+
+    def _read(self, files: list[Path]) -> tuple[list[ReadArticle], Years]:
+        """Phase 1: every file read (or its cache entry), the unreadable ones named; the corpus' years."""
+        readable: list[ReadArticle] = []
+        years: dict[tuple[str, str, str, str], set[int]] = {}
+        tasks = ((chunk, self.cache) for chunk in chunked(files, CHUNK))
+        self.cache.mkdir(parents=True, exist_ok=True)
+        bar = tqdm(total=len(files), desc="extract", unit="article", disable=not sys.stderr.isatty())
+        for results, timings in self.workers.map(read_chunk, tasks):
+            self._add(timings)
+            bar.update(len(results))
+            for item in results:
+                if isinstance(item, Unreadable):
+                    self.result.rejected[item.name] = item.reason
+                    self.report(item.reason)
+                    continue
+                readable.append(item)
+                self.result.extracted += item.extracted
+                for key, found in item.years.items():
+                    years.setdefault(key, set()).update(found)
+        bar.close()
+        return readable, {key: frozenset(value) for key, value in years.items()}
+
+    def _graphs(self, chunks: Iterable[tuple[Rendered, list[tuple[str, str]], Timings]],
+                files: int) -> Iterator[Rendered | tuple[str, Iterable[Triple]]]:
+        """The ontology, the reference data and the article chunks, in IRI order; never none of the articles."""
+        extra = sorted([(f"{self.base}graph/ontology", Graph().parse(ONTOLOGY_DIR / "vankien.ttl")),
+                        (f"{self.base}graph/reference", reference_graph(self.base))], key=lambda pair: pair[0])
+        bar = tqdm(total=files, desc="publish", unit="article", disable=not sys.stderr.isatty())
+        resumed = time.process_time()
+        for rendered, rejected, timings in chunks:  # with jobs=1, phase 2 runs here, in this process
+            self._reject(rejected)
+            self.result.articles += len(rendered.iris)
+            self._add(timings)
+            bar.update(len(rendered.iris) + len(rejected))
+            while extra and (not rendered.iris or extra[0][0] < rendered.iris[0]):
+                yield _triples(*extra.pop(0))
+            self._outside += time.process_time() - resumed
+            yield rendered
+            resumed = time.process_time()
+        bar.close()
+        yield from (_triples(*pair) for pair in extra)
+        if not self.result.articles:
+            raise PublishError(f"none of the {files} articles could be published: the published dataset is unchanged")
+
+    def _reject(self, rejected: list[tuple[str, str]]) -> None:
+        for identifier, why in rejected:
+            self.result.rejected[f"{identifier}.txt"] = why
+            self.report(f"{identifier}.txt: not published, SHACL: {why}")
+
+    def _meta(self) -> dict[str, object]:
+        return {"articles": self.result.articles, "rejected": sorted(self.result.rejected),
+                "rules_version": rules_version(), "base_uri": self.base}
+
+    def _add(self, timings: Timings) -> None:
+        for step, seconds in timings.items():
+            self.result.timings[step] = self.result.timings.get(step, 0.0) + seconds
+
+
+def _triples(iri: str, graph: Graph) -> tuple[str, list[Triple]]:
+    """A graph of the ontology or reference data, as pyoxigraph triples."""
+    lines = "".join(f"{s} {p} {o} .\n" for s, p, o in terms(graph)[0])
+    return iri, [quad.triple for quad in parse(lines, RdfFormat.N_TRIPLES)]

@@ -1,0 +1,115 @@
+"""The `vankien` command: build | explain | serve | rollback."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mappings.build.pipeline import DEFAULT_BASE, build
+from mappings.cli.explain import explain_lines
+from mappings.extraction.mentions import extract
+from mappings.publishing.publish import PublishError, rollback
+from mappings.publishing.remote import publish_remote
+from mappings.publishing.sparql_http import Endpoint, StoreError
+from mappings.reading.article import ArticleFormatError, read_article
+
+PROJECT = Path(__file__).resolve().parents[2]
+PUBLISH_TIMEOUT_S = 3600.0  # one update request to a remote store (the switch moves every changed graph)
+EXIT_REJECTED = 3   # published, but some articles were left out (bad input or SHACL violations)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ArticleFormatError, FileNotFoundError, PublishError, StoreError, ValueError) as err:
+        print(f"vankien: {err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vankien", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    cmd = commands.add_parser("build", help="extract, validate and publish a directory of articles")
+    cmd.add_argument("--articles", type=Path, default=PROJECT / "seeds", help="directory of *.txt articles")
+    cmd.add_argument("--out", type=Path, default=PROJECT / "data", help="data directory (builds, store, dumps)")
+    cmd.add_argument("--base-uri", default=DEFAULT_BASE, help="IRI prefix of every resource")
+    cmd.add_argument("--keep", type=int, default=3, help="complete builds kept for rollback")
+    cmd.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
+    cmd.add_argument("--store", metavar="URL", help="also publish into this remote SPARQL store (its query URL)")
+    cmd.add_argument("--store-update", metavar="URL", help="the store's SPARQL Update URL (default: --store)")
+    cmd.add_argument("--store-union-graph", metavar="IRI",
+                     help="write the union of the graphs into this graph, not the default graph (Virtuoso)")
+    cmd.set_defaults(run=_build)
+    cmd = commands.add_parser("explain", help="print each mention of an article with its rule and context")
+    cmd.add_argument("file", type=Path)
+    cmd.set_defaults(run=_explain)
+    cmd = commands.add_parser("serve", help="serve the published data (or one RDF file) over HTTP")
+    source = cmd.add_mutually_exclusive_group()
+    source.add_argument("--data", type=Path, help=f"data directory of `vankien build` (default {PROJECT / 'data'})")
+    source.add_argument("--dataset", type=Path,
+                        help="serve this file instead: TriG, N-Quads, Turtle, N-Triples or RDF/XML, by extension")
+    source.add_argument("--store", metavar="URL",
+                        help="serve what `vankien build --store` published into this SPARQL store (its query URL)")
+    cmd.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    cmd.add_argument("--port", type=int, help="port (default 8000)")
+    cmd.add_argument("--base-uri", help=f"IRI prefix of every resource (default {DEFAULT_BASE})")
+    cmd.set_defaults(run=_serve)
+    cmd = commands.add_parser("rollback", help="publish the previous kept build again")
+    cmd.add_argument("--out", type=Path, default=PROJECT / "data")
+    cmd.set_defaults(run=lambda a: print(f"current -> {rollback(a.out)}") or 0)
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    endpoint = Endpoint(args.store, args.store_update or args.store, PUBLISH_TIMEOUT_S) if args.store else None
+    try:
+        result = build(args.articles, args.out, base=args.base_uri, keep=args.keep, jobs=args.jobs)
+    except FileNotFoundError:
+        raise
+    except OSError as error:  # a full disk, a directory that cannot be written
+        raise PublishError(f"{args.out}: the build stopped, the published dataset is unchanged: {error}") from None
+    assert result.published is not None
+    print(f"published build {result.published.build_id}: {result.articles} articles "
+          f"({result.extracted} extracted anew) -> {result.published.path}")
+    if endpoint is not None:
+        try:
+            sent = publish_remote(result.published.path, endpoint, args.base_uri, args.store_union_graph)
+        except StoreError as error:
+            raise StoreError(f"{error}\nthe store keeps the graphs it held before this build") from None
+        print(f"published build {sent.build_id} into {args.store}: {sent.sent} graphs sent, "
+              f"{sent.unchanged} unchanged, {sent.dropped} dropped")
+    if result.rejected:
+        print(f"{len(result.rejected)} article(s) not published: {', '.join(sorted(result.rejected))}", file=sys.stderr)
+        return EXIT_REJECTED
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    article = read_article(args.file)
+    for line in explain_lines(article, extract(article)):
+        print(line)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Flags over `VANKIEN_*` variables (limits and timeouts are set only there) over the defaults;
+    without `--dataset`, the latest build, made from the seeds first if there is none."""
+    import os
+    from dataclasses import replace
+
+    from server.http.config import Settings
+    from server.main import serve
+
+    flags = {"data_dir": args.data, "dataset": args.dataset, "store": args.store, "host": args.host,
+             "port": args.port, "base_uri": args.base_uri}
+    environ = {"VANKIEN_DATA_DIR": str(PROJECT / "data"), **os.environ}
+    settings = replace(Settings.from_env(environ), **{k: v for k, v in flags.items() if v is not None})
+    if args.data is not None:
+        settings = replace(settings, dataset=None, store=None)  # an explicit --data wins over VANKIEN_DATASET, _STORE
+    data = settings.data_dir
+    if settings.dataset is None and settings.store is None and not (data / "current").exists():
+        print(f"no published build in {data}: building {PROJECT / 'seeds'} first", file=sys.stderr)
+        build(PROJECT / "seeds", data, base=settings.base_uri)
+    serve(settings)
+    return 0

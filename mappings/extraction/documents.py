@@ -1,0 +1,238 @@
+"""Document citations: text (match form) in, `Citation`s out, each with its span and rule.
+
+A citation has a head and a tail. The head names the document:
+  CASE 1  type word + symbol       "Chỉ thị số 39-CT/TW", "Nghị quyết số 09/NQ-CP", "Luật số 12/2023/QH15"
+  CASE 2  symbol alone             "39-CT/TW" (type from the abbreviation)
+  CASE 3  type word + number       "Kết luận số 01", "Chỉ thị 39", "NQ 35" (symbol from the issuer, or later
+                                   from a full citation of the same number in the article)
+The tail, in this order and each optional, says more about it: the date ("ngày 18/8/2014"), the issuer
+("của Bộ Chính trị (khóa XII)") and the title ("về ...", or quoted). Citations joined by "và" or a comma
+share the issuer and title written after the last of them ("Chỉ thị 23-CT/TW và Chỉ thị 39-CT/TW của Bộ Chính trị").
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
+
+from mappings.extraction.bodies import BodyMention, body_at, find_bodies
+from mappings.extraction.dates import DateMention, date_at
+from mappings.extraction.officials import position_heads
+from mappings.extraction.patterns import (
+    LAW_SYMBOL,
+    NUMBER_STARTS,
+    WORD_TO_NUMBER,
+    matches_at,
+    number_only,
+    party_symbol,
+    state_symbol,
+    type_word,
+)
+from mappings.extraction.rules import DocumentType, document_types
+from mappings.extraction.titles import read_title
+from mappings.reading.text import match_form
+
+_GAP = re.compile(r"\s*,?\s*")
+# "của Bộ Chính trị", "do Ban Bí thư", or the body right after ("... ngày 16/6/2022 Hội nghị lần thứ năm Ban Chấp hành
+# Trung ương Đảng"): a comma needs "của" after it, else the next clause's subject would be taken for the issuer.
+_OF = re.compile(r"(?:\s*,?\s*(?:của|do)\s+|\s+)(?:Hội nghị\s+(?:lần thứ\s+\S+|Trung ương\s+\d+)\s+)?", re.I)
+# Coordination: "A và B" (a list separated by commas or semicolons is separate items).
+_JOIN = re.compile(r"\s*,?\s*và\s+")
+# "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
+_ALIAS = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là[^)]*\)", re.I)
+_ISSUED_BY_BEFORE = re.compile(r"(?:ban hành|tại)\s+$", re.I)   # "[body] (đã) ban hành" right before the citation
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    start: int                 # head start
+    end: int                   # head end
+    type_id: str | None
+    number: str
+    symbol: str | None         # canonical symbol when the text writes one
+    issuer_code: str | None    # from the symbol, or from the issuer body for CASE 3
+    year: int | None           # written inside a state symbol (152/2025/NĐ-CP)
+    rule: str
+    date: DateMention | None = None
+    body: BodyMention | None = None
+    title: str | None = None
+    title_span: tuple[int, int] | None = None
+    tail_end: int = 0
+    joined_to: int | None = None   # start of the citation joined to this one by "và"
+    nested_in: int | None = None   # index of the citation whose title contains this one
+
+    @property
+    def style(self) -> str:
+        return "party" if self.symbol and "-" in self.symbol.split("/")[0] else "state"
+
+
+@cache
+def _types_by_word() -> dict[str, DocumentType]:
+    return {match_form(w).casefold(): t for t in document_types() for w in (*t.words, *t.short)}
+
+
+@cache
+def _short_forms() -> frozenset[str]:
+    """Short forms as type words ("NQ 35"): a number after them needs no "số" nor a capital."""
+    return frozenset(match_form(w).casefold() for t in document_types() for w in t.short)
+
+
+def type_of_word(word: str) -> str:
+    """The type id of a type word as written ("Chỉ thị" → "Directive")."""
+    return _types_by_word()[match_form(word).casefold()].id
+
+
+@cache
+def _type_for_abbr(abbr: str, style: str) -> DocumentType | None:
+    matches = [t for t in document_types() if abbr.upper() in (a.upper() for a in t.abbr)]
+    preferred = [t for t in matches if style in t.default_for]
+    return (preferred or matches or [None])[0]
+
+
+def find_citations(text: str, published: str | None = None) -> list[Citation]:
+    """Every citation in `text` (the body's match form), in order, with its tail read."""
+    heads = _symbol_heads(text)
+    heads += _number_heads(text, heads)
+    heads.sort(key=lambda c: c.start)
+    cited = [_read_tail(text, head, heads, published) for head in heads]
+    bodies = cache(lambda: find_bodies(text, published))   # looked for only if an issuer may be written before
+    cited = [_issuer_before(text, c, bodies) if c.body is None else c for c in cited]
+    return _share_tails(_mark_nested(cited))
+
+
+def _symbol_heads(text: str) -> list[Citation]:
+    found: list[Citation] = []
+    taken: list[tuple[int, int]] = []
+    starts = [number.start() for number in NUMBER_STARTS.finditer(text)]
+    for pattern, style in ((LAW_SYMBOL, "law"), (state_symbol(), "state"), (party_symbol(), "party")):
+        for match in matches_at(pattern, text, starts):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            taken.append(match.span())
+            found.append(_symbol_citation(text, match, style))
+    return found
+
+
+def _symbol_citation(text: str, match: re.Match[str], style: str) -> Citation:
+    number, issuer = match["number"], match["issuer"].replace("TƯ", "TW")
+    if issuer.isupper() or style == "party":
+        issuer = issuer.upper()
+    word = _word_before(text, match.start())
+    abbr = match.groupdict().get("abbr")
+    doc_type = _types_by_word()[match_form(word.group(0)).casefold()] if word else None
+    if doc_type is None and abbr:
+        doc_type = _type_for_abbr(abbr, style)
+    year = int(match["year"]) if match.groupdict().get("year") else None
+    symbol = _canonical(number, abbr, issuer, year, style)
+    rule = f"documents.{'typed_' if word else ''}{style}_symbol"
+    return Citation(word.start() if word else match.start(), match.end(), doc_type.id if doc_type else "Other",
+                    number, symbol, issuer, year, rule)
+
+
+def _word_before(text: str, pos: int) -> re.Match[str] | None:
+    window_start = max(0, pos - 60)
+    last = None
+    for word in type_word().finditer(text, window_start, pos):
+        if WORD_TO_NUMBER.fullmatch(text, word.end(), pos):
+            last = word
+    return last
+
+
+def _canonical(number: str, abbr: str | None, issuer: str, year: int | None, style: str) -> str:
+    """39-CT/TW, 439/QĐ-TTg, 152/2025/NĐ-CP, 54/2017/QH14; numbers padded to two digits like the originals."""
+    number = number.zfill(2)
+    canonical_abbr = next((a for t in document_types() for a in t.abbr if abbr and a.upper() == abbr.upper()), abbr)
+    if style == "party":
+        return f"{number}-{canonical_abbr}/{issuer}"
+    middle = f"{year}/" if year else ""
+    return f"{number}/{middle}{canonical_abbr}-{issuer}" if canonical_abbr else f"{number}/{middle}{issuer}"
+
+
+def _number_heads(text: str, symbol_heads: list[Citation]) -> list[Citation]:
+    found = []
+    for word in type_word().finditer(text):
+        if any(h.start <= word.start() < h.end for h in symbol_heads):
+            continue
+        match = number_only().match(text, word.end())
+        written = word.group(0)
+        if not match or not (match["so"] or written.casefold() in _short_forms() or written[0].isupper()):
+            continue
+        doc_type = _types_by_word()[match_form(written).casefold()]
+        found.append(Citation(word.start(), match.end(), doc_type.id, match["number"], None, None, None,
+                              "documents.typed_number"))
+    return found
+
+
+def _read_tail(text: str, head: Citation, heads: list[Citation], published: str | None) -> Citation:
+    pos = head.end
+    date = date_at(text, _GAP.match(text, pos).end())
+    if date:
+        pos = date.end
+    body = None
+    if (of := _OF.match(text, pos)) and (body := body_at(text, of.end(), published)):
+        pos = body.end
+    if body and not date and (later := date_at(text, _GAP.match(text, pos).end())) and later.year:
+        date, pos = later, later.end
+    title = read_title(text, pos, heads, head.type_id)
+    if title:
+        pos = title.after
+    if alias := _ALIAS.match(text, pos):
+        pos = alias.end()
+    next_head = next((h.start for h in heads if h.start >= pos), len(text))
+    joined = next_head < len(text) and (j := _JOIN.match(text, pos)) is not None and j.end() == next_head
+    cited = replace(head, date=date, body=body, tail_end=pos, joined_to=next_head if joined else None,
+                    title=title.text if title else None, title_span=(title.start, title.end) if title else None)
+    return _with_inferred_symbol(cited)
+
+
+def _with_inferred_symbol(cited: Citation) -> Citation:
+    """CASE 3: "Kết luận số 01 của Bộ Chính trị" is 01-KL/TW: the body says which symbol family."""
+    if cited.symbol or not cited.body:
+        return cited
+    doc_type = next(t for t in document_types() if t.id == cited.type_id)
+    if not doc_type.abbr:
+        return cited
+    code = cited.body.issuer_code
+    return replace(cited, symbol=_canonical(cited.number, doc_type.abbr[0], code, None, "party"), issuer_code=code,
+                   rule="documents.number_with_issuer")
+
+
+def _issuer_before(text: str, cited: Citation, bodies: Callable[[], list[BodyMention]]) -> Citation:
+    """"Bộ Chính trị ban hành Chỉ thị số 39-CT/TW": the issuer written before, in the same clause."""
+    before = text[max(0, cited.start - 80): cited.start]
+    if not _ISSUED_BY_BEFORE.search(before):
+        return cited
+    candidates = [b for b in bodies() if cited.start - 120 <= b.end <= cited.start and
+                  not re.search(r"[.;\n]", text[b.end:cited.start]) and not _in_title(text, b.start)]
+    return _with_inferred_symbol(replace(cited, body=candidates[-1])) if candidates else cited
+
+
+def _in_title(text: str, start: int) -> bool:
+    """A body right after a position head ("Bí thư Tỉnh ủy") names a person's post, not an actor."""
+    return any(head.end() + 1 >= start for head in position_heads().finditer(text, max(0, start - 40), start)
+               if text[head.end():start].strip() == "")
+
+
+def _mark_nested(cited: list[Citation]) -> list[Citation]:
+    out = []
+    for index, citation in enumerate(cited):
+        parent = next((i for i, outer in enumerate(cited) if outer.title_span and i != index and
+                       outer.title_span[0] <= citation.start < outer.title_span[1]), None)
+        out.append(citation if parent is None else replace(citation, nested_in=parent))
+    return out
+
+
+def _share_tails(cited: list[Citation]) -> list[Citation]:
+    """Citations joined to the next share the issuer and title of the group's last member."""
+    out = list(cited)
+    by_start = {c.start: i for i, c in enumerate(out)}
+    for index in range(len(out) - 1, -1, -1):
+        current = out[index]
+        if current.joined_to is None:
+            continue
+        following = out[by_start[current.joined_to]]
+        if current.body is None and current.title is None and following.body:
+            out[index] = _with_inferred_symbol(replace(current, body=following.body, title=following.title,
+                                                       title_span=following.title_span))
+    return out

@@ -1,0 +1,154 @@
+"""Relations the text states between cited documents (indices into the citation list).
+
+  implements  "A [ngày ...] [của ...] (về) thực hiện B [và C]"
+  based_on    "Căn cứ B1; B2 ..., [body] ban hành A"          (one sentence)
+  replaces    "A thay thế B", "B được thay thế bằng A", "B1; tiếp theo là B2, B3 và nay là B4",
+              "sửa đổi, bổ sung và ban hành A" (A replaces the last earlier document of its type and issuer)
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import cache
+
+from mappings.extraction.bodies import body_at
+from mappings.extraction.documents import Citation, type_of_word
+from mappings.extraction.patterns import alternation, type_word, word_start
+from mappings.extraction.rules import word_lists
+from mappings.extraction.segment import Sentence
+
+
+@dataclass(frozen=True, slots=True)
+class LinkMention:
+    source: int
+    relation: str       # replaces | implements | based_on
+    target: int
+    start: int          # span of the phrase that states it
+    end: int
+    rule: str
+
+
+@cache
+def _phrase(name: str, anchored: str) -> re.Pattern[str]:
+    words = alternation(word_lists("links")[name])
+    return re.compile(anchored.replace("PHRASE", words), re.I)
+
+
+@cache
+def _word_phrase(name: str, after: str) -> re.Pattern[str]:
+    """A phrase that starts a word, then `after`: `_phrase` in the form for scanning text (`word_start`)."""
+    return re.compile(word_start(word_lists("links")[name], ignore_case=True) + after)
+
+
+def _core_end(cited: Citation) -> int:
+    """Where a citation's head, date and issuer end (its title, if any, comes after)."""
+    return max(cited.end, cited.date.end if cited.date else 0, cited.body.end if cited.body else 0)
+
+
+def find_links(text: str, cited: list[Citation], sentences: list[Sentence]) -> list[LinkMention]:
+    return (_implements(text, cited) + _based_on(text, cited, sentences) + _replaces(text, cited)
+            + _succession(text, cited) + _amendments(text, cited))
+
+
+def _following_group(cited: list[Citation], first: int) -> list[int]:
+    """B and the citations joined to it by "và" or a comma."""
+    group = [first]
+    by_start = {c.start: i for i, c in enumerate(cited)}
+    while (joined := cited[group[-1]].joined_to) is not None and by_start[joined] not in group:
+        group.append(by_start[joined])
+    return group
+
+
+def _implements(text: str, cited: list[Citation]) -> list[LinkMention]:
+    pattern = _phrase("implements", r"\s*,?\s*(?:về\s+)?(?:PHRASE)\s+")
+    found = []
+    for index, source in enumerate(cited):
+        phrase = pattern.match(text, _core_end(source))
+        if not phrase:
+            continue
+        target = next((j for j, c in enumerate(cited) if c.start == phrase.end()), None)
+        targets = _following_group(cited, target) if target is not None else _anaphor(text, phrase.end(), cited, index)
+        found += [LinkMention(index, "implements", t, phrase.start(), phrase.end(), "links.implements") for t in targets]
+    return found
+
+
+def _anaphor(text: str, pos: int, cited: list[Citation], before: int) -> list[int]:
+    """"thực hiện Quy định của Ban Bí thư về ...": the one earlier citation of that type by that body."""
+    word = type_word().match(text, pos)
+    if not word:
+        return []
+    of = re.compile(r"\s+của\s+", re.I).match(text, word.end())
+    body = body_at(text, of.end()) if of else None
+    doc_type = type_of_word(word.group(0))
+    candidates = {c.symbol for c in cited[:before] if c.symbol and c.type_id == doc_type and
+                  (body is None or (c.body is not None and c.body.key == body.key))}
+    if len(candidates) != 1:
+        return []
+    symbol = candidates.pop()
+    return [next(i for i, c in enumerate(cited) if c.symbol == symbol)]
+
+
+def _based_on(text: str, cited: list[Citation], sentences: list[Sentence]) -> list[LinkMention]:
+    basis = _word_phrase("based_on", r"(?!\w)")
+    issuing = _phrase("issue_words", r"(?:PHRASE)\s+$")
+    found = []
+    starts = sorted(c.start for c in cited)
+    for sentence in sentences:
+        first = bisect_left(starts, sentence.start)
+        if first == len(starts) or starts[first] >= sentence.end:   # no citation in the sentence
+            continue
+        start = basis.search(text, sentence.start, sentence.end)
+        inside = [i for i, c in enumerate(cited) if start and start.end() <= c.start < sentence.end and c.nested_in is None]
+        issued = [i for i in inside if issuing.search(text, max(0, cited[i].start - 12), cited[i].start)]
+        if not start or not issued:
+            continue
+        target = issued[-1]
+        found += [LinkMention(target, "based_on", i, start.start(), start.end(), "links.based_on")
+                  for i in inside if cited[i].start < cited[target].start and i != target]
+    return found
+
+
+def _replaces(text: str, cited: list[Citation]) -> list[LinkMention]:
+    active = _phrase("replaces", r"\s*,?\s*(?:PHRASE)\s+")
+    passive = _phrase("replaced_by", r"\s*,?\s*(?:PHRASE)\s+")
+    found = []
+    for index, source in enumerate(cited):
+        for pattern, flip in ((active, False), (passive, True)):
+            phrase = pattern.match(text, source.tail_end)
+            target = next((j for j, c in enumerate(cited) if phrase and c.start == phrase.end()), None)
+            if phrase and target is not None:
+                new, old = (target, index) if flip else (index, target)
+                found.append(LinkMention(new, "replaces", old, phrase.start(), phrase.end(), "links.replaces"))
+    return found
+
+
+def _succession(text: str, cited: list[Citation]) -> list[LinkMention]:
+    """"B1 ...; tiếp theo là B2, B3 và nay là B4": each document replaces the one before it."""
+    marker = _word_phrase("succession", r"\s+")
+    step = _phrase("succession", r"\s*(?:[,;]|và)?\s*(?:PHRASE)?\s*")
+    found = []
+    for match in marker.finditer(text):
+        after = next((j for j, c in enumerate(cited) if c.start == match.end()), None)
+        before = [j for j, c in enumerate(cited) if c.tail_end <= match.start() and c.nested_in is None
+                  and not re.search(r"[.\n]", text[c.tail_end:match.start()])]
+        if after is None or not before or any(f.target == before[-1] for f in found):
+            continue
+        chain = [before[-1], after]
+        while chain[-1] + 1 < len(cited) and step.fullmatch(text, cited[chain[-1]].tail_end, cited[chain[-1] + 1].start):
+            chain.append(chain[-1] + 1)
+        found += [LinkMention(new, "replaces", old, match.start(), match.end(), "links.succession")
+                  for old, new in zip(chain, chain[1:])]
+    return found
+
+
+def _amendments(text: str, cited: list[Citation]) -> list[LinkMention]:
+    amended = _phrase("amendment", r"(?:PHRASE)\s+$")
+    found = []
+    for index, source in enumerate(cited):
+        phrase = amended.search(text, max(0, source.start - 60), source.start)
+        earlier = [j for j, c in enumerate(cited[:index]) if c.type_id == source.type_id and c.symbol != source.symbol
+                   and c.issuer_code and c.issuer_code == source.issuer_code]
+        if phrase and earlier:
+            found.append(LinkMention(index, "replaces", earlier[-1], phrase.start(), phrase.end(), "links.amendment"))
+    return found

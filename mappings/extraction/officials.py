@@ -1,0 +1,238 @@
+"""Officials and their positions: text (match form) in, `OfficialMention`s out.
+
+A person's name is 2-4 capitalised syllables starting with a family name (rules/officials.toml). A name
+counts as an official only in a person context:
+  CASE 1  an honorific before it      "đồng chí Tống Ngọc Bắc", "Ông Võ Văn Thưởng", "các đồng chí: A, ...; B"
+  CASE 2  a title before it           "Bí thư Tỉnh ủy Đỗ Trọng Hưng", "Bí thư Huyện ủy Thọ Xuân Lê Đình Hải"
+  CASE 3  a title after it            "Nguyễn Văn Hùng, Ủy viên Ban Thường vụ, ...", "Trần Tuấn Anh - Trưởng Ban ..."
+Positions are the titles before the name (CASE 2), the comma-separated titles after it, and the title of a
+group label ("các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy: A, ...; B, ...").
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from mappings.extraction.patterns import alternation, word_start
+from mappings.extraction.rules import word_lists
+from mappings.reading.text import match_form
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_SEPARATOR = re.compile(r"\s*(?:,|\s[-–])\s*")
+_SEGMENT_END = re.compile(r"[,;:()\n“”\"…]|\.(?=\s|$)|\s[-–]\s")
+_GROUP_SEPARATOR = re.compile(r"\s*[;,]\s*(?:(?:và|cùng)\s+)?(?:(?:đồng chí|ông|bà)\s+)?$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialMention:
+    name: Span
+    positions: tuple[Span, ...]
+    rule: str
+    genitive: bool      # written after "của": an author or owner, not someone acting
+
+
+@cache
+def _lists() -> dict[str, tuple[str, ...]]:
+    return word_lists("officials")
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    return frozenset(match_form(s) for s in _lists()["surnames"])
+
+
+@cache
+def position_heads() -> re.Pattern[str]:
+    """Title heads (rules/officials.toml `position_heads`), case-insensitive."""
+    return re.compile(rf"(?:{alternation(_lists()['position_heads'])})(?!\w)", re.I)
+
+
+@cache
+def _org_heads() -> re.Pattern[str]:
+    return re.compile(rf"(?:{alternation(_lists()['organization_heads'])})(?!\w)")
+
+
+@cache
+def _org_noun_before() -> re.Pattern[str]:
+    return re.compile(rf"{word_start(_lists()['organization_nouns'], ignore_case=True)}$")
+
+
+@cache
+def _clause_word() -> re.Pattern[str]:
+    # case-sensitive: verbs are lower-case in running text, "Ban Tổ chức" is an organisation
+    return re.compile(rf"\s(?:{alternation(_lists()['clause_words'])})(?!\w)")
+
+
+@cache
+def _honorific_before() -> re.Pattern[str]:
+    return re.compile(rf"{word_start(_lists()['honorifics'], ignore_case=True)}\s*:?\s*$")
+
+
+@cache
+def _excluded() -> frozenset[str]:
+    return frozenset(match_form(n).casefold() for n in _lists()["not_officials"])
+
+
+def find_officials(text: str, place_names: frozenset[str] = frozenset()) -> list[OfficialMention]:
+    """Every official mention in `text` (match form); `place_names` (casefolded) are never people."""
+    found: list[OfficialMention] = []
+    for name in _names(text):
+        written = text[name.start:name.end]
+        if written.casefold() in _excluded() or written.casefold() in place_names or _is_credit(text, name.start):
+            continue
+        mention = _in_context(text, name, found)
+        if mention:
+            found.append(mention)
+    return found
+
+
+def _names(text: str) -> list[Span]:
+    """Runs of capitalised words (one word is never a name); in each, the name is the tail that starts with a
+    family name."""
+    return [name for run in _runs(text) for name in _name_in(list(_WORD.finditer(text, run.start(), run.end())))]
+
+
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """Runs of two or more capitalised words (`_WORD`'s) joined by single spaces.
+
+    `re` finds them going from capital to capital: a capital after a non-letter starts a word. One after a letter
+    and an apostrophe may not ("ab'Cd" is one word, "ab'cd'Ef" two), so in a text that has one, every word is read,
+    lower-case ones too, and no run starts inside a word.
+    """
+    if ("'" in text or "’" in text) and _capital_after_apostrophe().search(text):   # `in`: a quick first look
+        return (match for match in _words().finditer(text) if match["run"])
+    return _capital_runs().finditer(text)
+
+
+@cache
+def _capital_runs() -> re.Pattern[str]:
+    rest = r"[^\W\d_]*(?:['’][^\W\d_]+)?"   # of a word, after its first letter
+    return re.compile(rf"{_capital()}(?<![^\W\d_].){rest}(?: {_capital()}{rest})+")
+
+
+@cache
+def _capital_after_apostrophe() -> re.Pattern[str]:
+    return re.compile(rf"['’](?<=[^\W\d_].){_capital()}")
+
+
+@cache
+def _words() -> re.Pattern[str]:
+    """A run of capitalised words (group "run"), a capitalised word alone, or lower-case words and what follows."""
+    capitalised, lower_case = rf"(?={_capital()}){_WORD.pattern}", rf"(?!{_capital()}){_WORD.pattern}"
+    return re.compile(rf"(?P<run>{capitalised}(?: {capitalised})+)|{capitalised}|(?:{lower_case}[\W\d_]*)+")
+
+
+@cache
+def _capital() -> str:
+    """A capital letter: `str.isupper`, and a letter for `_WORD`.
+
+    Written for speed: `re` looks a character up in a bitmap of the class's Basic Multilingual Plane, but goes
+    through its ranges beyond that plane one by one for every character the class does not hold. So the capitals
+    beyond the plane are let in by one range and checked behind.
+    """
+    letter = re.compile(r"[^\W\d_]")
+    capitals = [char for char in map(chr, range(sys.maxunicode + 1)) if char.isupper() and letter.fullmatch(char)]
+    basic = _ranges(char for char in capitals if char <= "\uffff")
+    beyond = _ranges(char for char in capitals if char > "\uffff")
+    return rf"[{basic}\U00010000-\U0010ffff](?<=[^\U00010000-\U0010ffff]|[{beyond}])"
+
+
+def _ranges(chars: Iterable[str]) -> str:
+    """The inside of a `[...]` of the characters, as ranges."""
+    ranges: list[list[int]] = []
+    for code in map(ord, chars):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+
+
+def _name_in(run: list[re.Match[str]]) -> list[Span]:
+    words = [w for w in run if w.group(0).casefold() not in ("ông", "bà", "đồng")] if len(run) > 2 else run
+    if 2 <= len(words) <= 4 and words[0].group(0) in _surnames():
+        return [Span(words[0].start(), words[-1].end())]
+    for size in (3, 4, 2):
+        tail = words[-size:]
+        if len(words) > size and tail[0].group(0) in _surnames():
+            return [Span(tail[0].start(), tail[-1].end())]
+    return []
+
+
+def _is_credit(text: str, start: int) -> bool:
+    before = text[max(0, start - 15):start].casefold().rstrip()
+    return before.endswith(tuple(m.rstrip(":") for m in _lists()["credit_markers"]) + tuple(_lists()["credit_markers"]))
+
+
+def _in_context(text: str, name: Span, earlier: list[OfficialMention]) -> OfficialMention | None:
+    before = text[max(0, name.start - 160):name.start]
+    title_before = _title_before(text, name.start)
+    after = _titles_after(text, name.end)
+    genitive = bool(re.search(r"(?<!\w)của\s+(?:(?:đồng chí|ông|bà)\s+)?$", text[max(0, (title_before or name).start - 30):(title_before or name).start], re.I))
+    positions = ((title_before,) if title_before else ()) + after + _group_title(text, name.start)
+    if title_before or after:
+        return OfficialMention(name, positions, "officials.titled", genitive)
+    if _honorific_before().search(before) or _continues_list(text, name.start, earlier):
+        return OfficialMention(name, positions, "officials.honorific", genitive)
+    return None
+
+
+def _title_before(text: str, start: int) -> Span | None:
+    """CASE 2: the nearest title head before the name, with nothing but its organisation in between."""
+    window_start = max(0, start - 90)
+    best = None
+    for head in position_heads().finditer(text, window_start, start):
+        between = text[head.end():start]
+        if not _SEGMENT_END.search(between) and not _clause_word().search(" " + between.rstrip()):
+            best = best or Span(head.start(), start - (len(between) - len(between.rstrip())))
+    return best
+
+
+def _titles_after(text: str, end: int) -> tuple[Span, ...]:
+    """CASE 3: ", Ủy viên ..., Bí thư ..." — each part opens with a title (or, after one, an organisation)."""
+    positions: list[Span] = []
+    pos = end
+    while (sep := _SEPARATOR.match(text, pos)) and sep.end() > pos:
+        opener = position_heads().match(text, sep.end()) or (_org_heads().match(text, sep.end()) if positions else None)
+        if not opener:
+            break
+        segment_end = _segment_end(text, opener.end())
+        positions.append(Span(sep.end(), segment_end))
+        pos = segment_end
+    return tuple(positions)
+
+
+def _segment_end(text: str, start: int) -> int:
+    limit = min(len(text), start + 120)
+    verbs = (m for m in _clause_word().finditer(text, start, limit) if not _org_noun_before().search(text, max(0, m.start() - 12), m.start()))
+    stops = [m.start() for m in (_SEGMENT_END.search(text, start, limit), next(verbs, None)) if m]
+    end = min(stops, default=limit)
+    return start + len(text[start:end].rstrip())
+
+
+def _group_title(text: str, start: int) -> tuple[Span, ...]:
+    """"các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy: A, ...": the label's title belongs to each listed name."""
+    sentence_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
+    label = re.compile(r"các\s+(?:đồng chí|ông|bà)\s+(?P<title>[^:;]{3,80}?)\s*:", re.I)
+    for match in label.finditer(text, sentence_start, start):
+        if position_heads().match(match["title"]):
+            return (Span(match.start("title"), match.end("title")),)
+    return ()
+
+
+def _continues_list(text: str, start: int, earlier: list[OfficialMention]) -> bool:
+    """"...; Đỗ Minh Tuấn, ..." right after an earlier official's titles in the same list."""
+    if not earlier:
+        return False
+    last = earlier[-1]
+    last_end = last.positions[-1].end if last.positions else last.name.end
+    return bool(_GROUP_SEPARATOR.fullmatch(text, last_end, start))

@@ -1,0 +1,289 @@
+"""One description of a resource: every triple its page shows and its RDF forms carry, so the two
+never disagree (trifid's DESCRIBE, widened).
+
+It holds the resource's own triples with the labels of what they link to, one page of incoming
+links per property (with the count of all of them), the evidence of each fact shown (the
+`rdf:Statement`s of the article graphs, see docs/graph-model.md) and, for documents, provinces and
+officials, the neighbourhood their pictures draw. Everything is read from the default graph.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode, QuerySolutions, QueryTriples, Triple
+
+from server.data.remote import RemoteTriples
+from server.data.store import GraphStore
+from server.http.errors import NotFound
+from server.http.namespaces import PREFIXES, RDF_TYPE
+from server.pages.neighbourhoods import NEIGHBOURHOODS, Neighbourhood
+from server.pages.paging import Page, numbers, page_of
+
+VK, RDF, OA = PREFIXES["vk"], PREFIXES["rdf"], PREFIXES["oa"]
+PAGE_SIZE = 25  # incoming links shown per property and page
+MAX_EVIDENCE = 5  # articles quoted per fact, the most recent first; the others are counted
+
+OUTGOING = """
+CONSTRUCT { ?resource ?p ?o . ?o rdfs:label ?label . ?p rdfs:label ?name }
+WHERE { ?resource ?p ?o OPTIONAL { ?o rdfs:label ?label } OPTIONAL { ?p rdfs:label ?name } }
+"""
+# Links that tie evidence to the resource are left out: the page shows them as quotes instead.
+INCOMING_COUNTS = """
+SELECT ?resource ?p (COUNT(*) AS ?n)
+WHERE { ?s ?p ?resource FILTER(?p NOT IN (rdf:subject, rdf:object, oa:hasSource)) }
+GROUP BY ?resource ?p ORDER BY ?p
+"""
+INCOMING_PAGE = """
+SELECT ?resource ?property ?s WHERE {{ ?s ?property ?resource }} ORDER BY ?s LIMIT {limit} OFFSET {offset}
+"""
+LABELS = """
+CONSTRUCT {{ ?node rdfs:label ?label }} WHERE {{ VALUES ?node {{ {nodes} }} ?node rdfs:label ?label }}
+"""
+# The statements of the facts in VALUES and when their articles were published, to choose which to quote ...
+STATEMENTS = """
+SELECT ?resource ?s ?p ?o ?statement ?published WHERE {
+  { ?statement rdf:subject ?resource ; rdf:predicate ?p ; rdf:object ?o BIND(?resource AS ?s) }
+  UNION { ?statement rdf:object ?resource ; rdf:subject ?s ; rdf:predicate ?p BIND(?resource AS ?o) }
+  ?statement vk:evidence ?evidence . ?evidence oa:hasSource ?article .
+  OPTIONAL { ?article vk:published ?published }
+}
+"""
+# ... and then those chosen, with their sentence and the article's title and date. One pattern per OPTIONAL:
+# Oxigraph evaluates a group OPTIONAL over the whole store before joining (10-100x slower).
+EVIDENCE = """
+CONSTRUCT {{
+  ?statement a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; vk:evidence ?evidence ;
+    vk:rule ?rule ; vk:spanStart ?from ; vk:spanEnd ?to ; vk:spanText ?text .
+  ?evidence a vk:Evidence ; oa:hasSource ?article ; oa:hasSelector ?selector .
+  ?selector oa:start ?start ; oa:end ?end ; oa:exact ?sentence .
+  ?article rdfs:label ?title ; vk:published ?published .
+}} WHERE {{
+  VALUES ?statement {{ {statements} }}
+  ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; vk:evidence ?evidence .
+  ?evidence oa:hasSource ?article ; oa:hasSelector ?selector .
+  ?selector oa:start ?start ; oa:end ?end ; oa:exact ?sentence .
+  OPTIONAL {{ ?statement vk:rule ?rule }}
+  OPTIONAL {{ ?statement vk:spanStart ?from }}
+  OPTIONAL {{ ?statement vk:spanEnd ?to }}
+  OPTIONAL {{ ?statement vk:spanText ?text }}
+  OPTIONAL {{ ?article rdfs:label ?title }}
+  OPTIONAL {{ ?article vk:published ?published }}
+}}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Which page of which property's incoming links a request asks for (`?in=vk:mentions&page=2`)."""
+
+    predicate: str
+    page: int
+
+    @classmethod
+    def parse(cls, predicate: str | None, page: str | None) -> "Paging | None":
+        """`?in=` as a compact or full IRI, `?page=` a whole number from 1; no `?in=`, no paging.
+
+        >>> Paging.parse("vk:mentions", "2")
+        Paging(predicate='https://w3id.org/vankien/ontology#mentions', page=2)
+        """
+        if predicate is None:
+            return None
+        prefix, colon, local = predicate.partition(":")
+        iri = PREFIXES[prefix] + local if colon and prefix in PREFIXES else predicate
+        return cls(iri, numbers(page, None, PAGE_SIZE)[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """The links into the resource by one property: how many, and the subjects of one page."""
+
+    predicate: str
+    count: int
+    page: Page
+    subjects: tuple[NamedNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """The items of a neighbourhood that the page shows (best first) and how many were left out."""
+
+    items: tuple[NamedNode, ...]
+    more: int
+
+
+Term = NamedNode | Literal
+Fact = tuple[NamedNode, NamedNode, Term]
+
+
+class Graph:
+    """Triples indexed both ways, to read a description as a page does."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        self.triples = tuple(sorted(set(triples), key=str))
+        self._out: defaultdict[Term, defaultdict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self._in: defaultdict[Term, defaultdict[str, list[NamedNode]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for s, p, o in self.triples:
+            if isinstance(s, NamedNode) and isinstance(o, NamedNode | Literal):  # all of ours
+                self._out[s][p.value].append(o)
+                self._in[o][p.value].append(s)
+
+    def objects(self, subject: Term | None, predicate: str) -> list[Term]:
+        return self._out[subject][predicate] if subject is not None and subject in self._out else []
+
+    def subjects(self, predicate: str, obj: Term) -> list[NamedNode]:
+        return self._in[obj][predicate] if obj in self._in else []
+
+    def value(self, subject: Term | None, predicate: str) -> Term | None:
+        """The first value (in term order, so always the same one), or None."""
+        return min(self.objects(subject, predicate), key=str, default=None)
+
+    def about(self, subject: NamedNode) -> list[Fact]:
+        return [
+            (subject, NamedNode(p), o) for p, objects in self._out.get(subject, {}).items() for o in objects
+        ]
+
+    def statements(self, fact: Fact) -> list[NamedNode]:
+        """The statements of a fact, the most recently published article first (then by IRI)."""
+        found = set(self.subjects(RDF + "subject", fact[0])) & set(self.subjects(RDF + "object", fact[2]))
+        statements = sorted((st for st in found if self.value(st, RDF + "predicate") == fact[1]), key=str)
+        return sorted(statements, key=self._published, reverse=True)
+
+    def _published(self, statement: NamedNode) -> str:
+        article = self.value(self.value(statement, VK + "evidence"), OA + "hasSource")
+        published = self.value(article, VK + "published")
+        return published.value if published else ""  # ISO dates compare as text
+
+
+@dataclass(frozen=True)
+class Description:
+    iri: str
+    graph: Graph
+    incoming: tuple[Incoming, ...]
+    neighbourhoods: dict[str, Shown]
+    reported: dict[Fact, int]  # how many articles report each fact (some are not quoted)
+
+    @property
+    def node(self) -> NamedNode:
+        return NamedNode(self.iri)
+
+    def types(self) -> set[str]:
+        return {o.value for o in self.graph.objects(self.node, RDF_TYPE)}
+
+
+def describe(store: GraphStore, iri: str, paging: Paging | None = None) -> Description:
+    """The description of `iri` (blocking: run it with `store.run`)."""
+    triples = _construct(store, OUTGOING, resource=iri)
+    incoming = _incoming(store, iri, paging)
+    shown: list[NamedNode] = [s for group in incoming for s in group.subjects]
+    triples += [Triple(s, NamedNode(g.predicate), NamedNode(iri)) for g in incoming for s in g.subjects]
+    triples += _labels(store, [*shown, *(NamedNode(g.predicate) for g in incoming)])
+    neighbourhoods: dict[str, Shown] = {}
+    node = NamedNode(iri)
+    types = {t.object.value for t in triples if t.subject == node and t.predicate.value == RDF_TYPE}
+    for kind in (k for cls, kinds in NEIGHBOURHOODS.items() if cls in types for k in kinds):
+        neighbourhoods[kind.name], found = _neighbourhood(store, iri, kind)
+        triples += found
+    evidence, reported = _evidence(store, iri, _facts(triples, node))
+    return Description(iri, Graph(triples + evidence), incoming, neighbourhoods, reported)
+
+
+def _facts(triples: Iterable[Triple], node: NamedNode) -> list[Fact]:
+    """The triples about or into `node` that an article may report (types are not reported), in term order."""
+    found = {
+        t for t in triples
+        if node in (t.subject, t.object) and t.predicate.value != RDF_TYPE
+        and isinstance(t.subject, NamedNode) and isinstance(t.object, NamedNode | Literal)
+    }
+    return [(t.subject, t.predicate, t.object) for t in sorted(found, key=str)]  # type: ignore[misc]
+
+
+def _incoming(store: GraphStore, iri: str, asked: Paging | None) -> tuple[Incoming, ...]:
+    """Each property's first page of links into `iri`, or the page asked for (past the last: 404)."""
+    groups = []
+    for row in _select(store, INCOMING_COUNTS, resource=iri):
+        predicate, count = row["p"].value, int(row["n"].value)
+        number = asked.page if asked and asked.predicate == predicate else 1
+        page = page_of(number, PAGE_SIZE, count)
+        query = INCOMING_PAGE.format(limit=page.size, offset=page.offset)
+        subjects = tuple(r["s"] for r in _select(store, query, resource=iri, property=predicate))
+        groups.append(Incoming(predicate, count, page, subjects))
+    if asked and asked.page > 1 and all(group.predicate != asked.predicate for group in groups):
+        raise NotFound(f"no links into {iri} by {asked.predicate}")
+    return tuple(groups)
+
+
+def _neighbourhood(store: GraphStore, iri: str, kind: Neighbourhood) -> tuple[Shown, list[Triple]]:
+    """The first `kind.limit` items (the resource itself first when it is one: its own lineage)."""
+    items = list(dict.fromkeys(row["item"] for row in _select(store, kind.items, resource=iri)))
+    kept = sorted(items, key=lambda item: item != NamedNode(iri))[: kind.limit]
+    if not kept:
+        return Shown((), 0), []
+    bound = {"resource": iri} if "?resource" in kind.construct else {}  # pyoxigraph refuses unused ones
+    triples = _construct(store, kind.construct.format(items=_terms(kept)), **bound)
+    return Shown(tuple(kept), len(items) - len(kept)), triples
+
+
+def _evidence(store: GraphStore, iri: str, facts: Sequence[Fact]) -> tuple[list[Triple], dict[Fact, int]]:
+    """The statements of `facts`, at most `MAX_EVIDENCE` per fact (the most recently published first, then by
+    IRI), with their sentences and articles; and how many statements each fact has.
+
+    A fact reported by hundreds of articles is common (a central directive): only the statements quoted are
+    read whole, the others only counted."""
+    if not facts:
+        return [], {}
+    published: defaultdict[Fact, dict[NamedNode, str]] = defaultdict(dict)
+    for row in _select(store, STATEMENTS, resource=iri):
+        date = row["published"]
+        dates = published[(row["s"], row["p"], row["o"])]
+        dates[row["statement"]] = min(dates.get(row["statement"], "\uffff"), date.value if date else "")
+    reported = {fact: len(published[fact]) for fact in facts}
+    kept = [
+        statement
+        for fact in facts
+        for statement in sorted(sorted(published[fact], key=str), key=published[fact].__getitem__, reverse=True)[
+            :MAX_EVIDENCE
+        ]
+    ]
+    if not kept:
+        return [], reported
+    return _reachable(_construct(store, EVIDENCE.format(statements=_terms(kept))), kept), reported
+
+
+def _reachable(triples: Iterable[Triple], roots: Iterable[NamedNode]) -> list[Triple]:
+    """The triples about `roots` and, recursively, about the nodes they point to."""
+    about: defaultdict[object, list[Triple]] = defaultdict(list)
+    for triple in triples:
+        about[triple.subject].append(triple)
+    seen: set[NamedNode] = set()
+    todo, out = list(roots), []
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            out += about[node]
+            todo += [t.object for t in about[node] if isinstance(t.object, NamedNode)]
+    return out
+
+
+def _labels(store: GraphStore, nodes: Sequence[NamedNode]) -> list[Triple]:
+    return _construct(store, LABELS.format(nodes=_terms(dict.fromkeys(nodes)))) if nodes else []
+
+
+def _terms(terms: Iterable[NamedNode | Literal]) -> str:
+    """Terms written into a query's VALUES (`str` gives their N-Triples form, escaped)."""
+    return " ".join(str(term) for term in terms)
+
+
+def _construct(store: GraphStore, sparql: str, **iris: str) -> list[Triple]:
+    triples = store.select(sparql, **iris)
+    assert isinstance(triples, QueryTriples | RemoteTriples)
+    return list(triples)
+
+
+def _select(store: GraphStore, sparql: str, **iris: str) -> QuerySolutions:
+    rows = store.select(sparql, **iris)
+    assert isinstance(rows, QuerySolutions)
+    return rows

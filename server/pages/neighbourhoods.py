@@ -1,0 +1,130 @@
+"""What the page of a document, a province or an official draws around it, as SPARQL: a document's
+lineage and the meetings about it, a province's documents and meetings (with those of the units it
+absorbed in 2025), an official's positions and meetings. `server.pages.description` runs them.
+"""
+
+from dataclasses import dataclass
+
+from server.http.namespaces import PREFIXES
+
+VK = PREFIXES["vk"]
+
+# Neighbourhoods, each in two steps: SELECT the items (?item, best first), then CONSTRUCT what the
+# page shows of the first `limit` of them (`{items}`: VALUES), so a popular resource stays bounded.
+LINEAGE_ITEMS = """
+SELECT ?resource ?item (MIN(?hops) AS ?near) (MIN(?day) AS ?date) WHERE {
+  { ?resource (vk:replaces|^vk:replaces)* ?item BIND(2 AS ?hops) }
+  UNION
+  { ?resource (vk:replaces|vk:implements|vk:basedOn|^vk:replaces|^vk:implements|^vk:basedOn) ?item
+    BIND(1 AS ?hops) }
+  OPTIONAL { ?item vk:issuedOn ?day }
+} GROUP BY ?resource ?item ORDER BY ?near ?date ?item
+"""
+LINEAGE = """
+CONSTRUCT {{
+  ?item ?relation ?other ; rdfs:label ?label ; vk:issuedOn ?date ; vk:province ?province .
+  ?province rdfs:label ?provinceLabel .
+}} WHERE {{
+  VALUES ?item {{ {items} }}
+  OPTIONAL {{
+    VALUES ?other {{ {items} }} VALUES ?relation {{ vk:replaces vk:implements vk:basedOn }}
+    ?item ?relation ?other
+  }}
+  OPTIONAL {{ ?item rdfs:label ?label }}
+  OPTIONAL {{ ?item vk:issuedOn ?date }}
+  OPTIONAL {{ ?item vk:province ?province OPTIONAL {{ ?province rdfs:label ?provinceLabel }} }}
+}}
+"""
+MEETINGS_ABOUT_ITEMS = """
+SELECT DISTINCT ?resource ?item ?date
+WHERE { ?item vk:about ?resource OPTIONAL { ?item vk:heldOn ?date } } ORDER BY DESC(?date) ?item
+"""
+MEETINGS_ABOUT = """
+CONSTRUCT {{
+  ?item vk:about ?resource ; a vk:Meeting ; rdfs:label ?label ; vk:heldOn ?date ; vk:heldIn ?place .
+  ?place rdfs:label ?placeLabel .
+}} WHERE {{
+  VALUES ?item {{ {items} }}
+  ?item vk:about ?resource
+  OPTIONAL {{ ?item rdfs:label ?label }}
+  OPTIONAL {{ ?item vk:heldOn ?date }}
+  OPTIONAL {{ ?item vk:heldIn ?place OPTIONAL {{ ?place rdfs:label ?placeLabel }} }}
+}}
+"""
+# A province's documents and meetings, and those of the units it absorbed (the 2025 merger).
+PLACE_EVENTS_ITEMS = """
+SELECT DISTINCT ?resource ?item ?date WHERE {
+  ?resource vk:absorbed* ?place .
+  { ?item vk:province ?place ; a vk:Document OPTIONAL { ?item vk:issuedOn ?date } }
+  UNION
+  { ?item vk:heldIn ?place OPTIONAL { ?item vk:heldOn ?date } }
+} ORDER BY DESC(?date) ?item
+"""
+PLACE_EVENTS = """
+CONSTRUCT {{
+  ?item ?where ?place ; a ?class ; rdfs:label ?label ; ?when ?date .
+  ?place rdfs:label ?placeLabel .
+}} WHERE {{
+  VALUES ?item {{ {items} }}
+  VALUES (?where ?class ?when) {{ (vk:province vk:Document vk:issuedOn) (vk:heldIn vk:Meeting vk:heldOn) }}
+  ?resource vk:absorbed* ?place .
+  ?item ?where ?place ; a ?class .
+  OPTIONAL {{ ?item rdfs:label ?label }}
+  OPTIONAL {{ ?item ?when ?date }}
+  OPTIONAL {{ ?place rdfs:label ?placeLabel }}
+}}
+"""
+POSITION_ITEMS = "SELECT ?resource ?item WHERE { ?resource org:hasMembership ?item } ORDER BY ?item"
+POSITIONS = """
+CONSTRUCT {{ ?item rdfs:label ?label ; org:organization ?org . ?org rdfs:label ?orgLabel }}
+WHERE {{
+  VALUES ?item {{ {items} }}
+  OPTIONAL {{ ?item rdfs:label ?label }}
+  OPTIONAL {{ ?item org:organization ?org OPTIONAL {{ ?org rdfs:label ?orgLabel }} }}
+}}
+"""
+MEETINGS_ATTENDED_ITEMS = """
+SELECT DISTINCT ?resource ?item ?date WHERE {
+  VALUES ?role { vk:chairedBy vk:participant }
+  ?item ?role ?resource
+  OPTIONAL { ?item vk:heldOn ?date }
+} ORDER BY DESC(?date) ?item
+"""
+MEETINGS_ATTENDED = """
+CONSTRUCT {{
+  ?item ?role ?resource ; a vk:Meeting ; rdfs:label ?label ; vk:heldOn ?date ; vk:heldIn ?place ;
+    vk:about ?document .
+  ?place rdfs:label ?placeLabel . ?document rdfs:label ?documentLabel .
+}} WHERE {{
+  VALUES ?item {{ {items} }}
+  VALUES ?role {{ vk:chairedBy vk:participant }}
+  ?item ?role ?resource
+  OPTIONAL {{ ?item rdfs:label ?label }}
+  OPTIONAL {{ ?item vk:heldOn ?date }}
+  OPTIONAL {{ ?item vk:heldIn ?place OPTIONAL {{ ?place rdfs:label ?placeLabel }} }}
+  OPTIONAL {{ ?item vk:about ?document OPTIONAL {{ ?document rdfs:label ?documentLabel }} }}
+}}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbourhood:
+    """One kind of neighbour a page draws: which items to list, and what to show of each."""
+
+    name: str
+    items: str  # SELECT ?item ..., best first
+    construct: str  # CONSTRUCT over `{items}`
+    limit: int
+
+
+NEIGHBOURHOODS = {  # by class of the resource
+    VK + "Document": (
+        Neighbourhood("lineage", LINEAGE_ITEMS, LINEAGE, 20),
+        Neighbourhood("meetings", MEETINGS_ABOUT_ITEMS, MEETINGS_ABOUT, 25),
+    ),
+    VK + "Province": (Neighbourhood("events", PLACE_EVENTS_ITEMS, PLACE_EVENTS, 40),),
+    VK + "Official": (
+        Neighbourhood("positions", POSITION_ITEMS, POSITIONS, 25),
+        Neighbourhood("meetings", MEETINGS_ATTENDED_ITEMS, MEETINGS_ATTENDED, 12),
+    ),
+}
