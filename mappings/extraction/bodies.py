@@ -5,10 +5,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from mappings.extraction.patterns import word_start
+from mappings.extraction.patterns import lookup_key, word_start
 from mappings.extraction.provinces import find_provinces
 from mappings.extraction.reference import load_bodies, load_provincial_bodies
-from mappings.reading.text import match_form
 
 # "(khóa XIII)", "khóa XII", "Đảng khoá XI": the term after a central body belongs to the body.
 TERM = re.compile(r"\s*(?:Đảng\s+)?\(?\s*khóa\s+[IVXLC\d]+(?:\s*,\s*[IVXLC\d]+)*\s*\)?", re.I)
@@ -33,11 +32,11 @@ def _forms() -> dict[str, tuple[str, bool, bool]]:
     table: dict[str, tuple[str, bool, bool]] = {}
     for body in load_bodies():
         for form in (body.name, *body.aliases):
-            table[match_form(form).casefold()] = (body.key, False, False)
+            table[lookup_key(form)] = (body.key, False, False)
     for pbody in load_provincial_bodies():
         for form in (pbody.name, *pbody.aliases):
-            table.setdefault(match_form(form).casefold(), (pbody.key, True, False))
-        table[match_form(pbody.city_name).casefold()] = (pbody.key, True, True)
+            table.setdefault(lookup_key(form), (pbody.key, True, False))
+        table[lookup_key(pbody.city_name)] = (pbody.key, True, True)
     return table
 
 
@@ -64,7 +63,7 @@ def find_bodies(text: str, published: str | None = None) -> list[BodyMention]:
 
 
 def _mention(text: str, match: re.Match[str], published: str | None) -> BodyMention | None:
-    key, provincial, city_form = _forms()[match.group(0).casefold()]
+    key, provincial, city_form = _forms()[lookup_key(match.group(0))]
     name, city_name, code = _by_key()[key]
     end, province = match.end(), None
     if provincial:

@@ -23,6 +23,7 @@ from mappings.extraction.patterns import (
     LAW_SYMBOL,
     NUMBER_STARTS,
     WORD_TO_NUMBER,
+    lookup_key,
     matches_at,
     number_only,
     party_symbol,
@@ -31,7 +32,6 @@ from mappings.extraction.patterns import (
 )
 from mappings.extraction.rules import DocumentType, document_types
 from mappings.extraction.titles import read_title
-from mappings.reading.text import match_form
 
 _GAP = re.compile(r"\s*,?\s*")
 # "của Bộ Chính trị", "do Ban Bí thư", or the body right after ("... ngày 16/6/2022 Hội nghị lần thứ năm Ban Chấp hành
@@ -69,18 +69,18 @@ class Citation:
 
 @cache
 def _types_by_word() -> dict[str, DocumentType]:
-    return {match_form(w).casefold(): t for t in document_types() for w in (*t.words, *t.short)}
+    return {lookup_key(w): t for t in document_types() for w in (*t.words, *t.short)}
 
 
 @cache
 def _short_forms() -> frozenset[str]:
     """Short forms as type words ("NQ 35"): a number after them needs no "số" nor a capital."""
-    return frozenset(match_form(w).casefold() for t in document_types() for w in t.short)
+    return frozenset(lookup_key(w) for t in document_types() for w in t.short)
 
 
 def type_of_word(word: str) -> str:
     """The type id of a type word as written ("Chỉ thị" → "Directive")."""
-    return _types_by_word()[match_form(word).casefold()].id
+    return _types_by_word()[lookup_key(word)].id
 
 
 @cache
@@ -120,7 +120,7 @@ def _symbol_citation(text: str, match: re.Match[str], style: str) -> Citation:
         issuer = issuer.upper()
     word = _word_before(text, match.start())
     abbr = match.groupdict().get("abbr")
-    doc_type = _types_by_word()[match_form(word.group(0)).casefold()] if word else None
+    doc_type = _types_by_word()[lookup_key(word.group(0))] if word else None
     if doc_type is None and abbr:
         doc_type = _type_for_abbr(abbr, style)
     year = int(match["year"]) if match.groupdict().get("year") else None
@@ -156,9 +156,9 @@ def _number_heads(text: str, symbol_heads: list[Citation]) -> list[Citation]:
             continue
         match = number_only().match(text, word.end())
         written = word.group(0)
-        if not match or not (match["so"] or written.casefold() in _short_forms() or written[0].isupper()):
+        if not match or not (match["so"] or lookup_key(written) in _short_forms() or written[0].isupper()):
             continue
-        doc_type = _types_by_word()[match_form(written).casefold()]
+        doc_type = _types_by_word()[lookup_key(written)]
         found.append(Citation(word.start(), match.end(), doc_type.id, match["number"], None, None, None,
                               "documents.typed_number"))
     return found

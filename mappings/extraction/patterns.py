@@ -28,6 +28,16 @@ def alternation(words: tuple[str, ...] | list[str]) -> str:
     return _trie({match_form(w) for w in words})
 
 
+def lookup_key(written: str) -> str:
+    """The key a word list is looked up by: match form, one space between words (a match may span a line
+    break), case folded.
+
+        >>> lookup_key("Ban Thường vụ\nTỉnh uỷ")
+        'ban thường vụ tỉnh ủy'
+    """
+    return " ".join(match_form(written).split()).casefold()
+
+
 def _trie(rests: set[str]) -> str:
     """The alternation of `rests`, what follows the part of the words read so far."""
     groups: dict[str, list[str]] = {}
