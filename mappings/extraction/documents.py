@@ -52,7 +52,7 @@ class Citation:
     number: str
     symbol: str | None         # canonical symbol when the text writes one
     issuer_code: str | None    # from the symbol, or from the issuer body for CASE 3
-    year: int | None           # written inside a state symbol (152/2025/NĐ-CP)
+    year: int | None           # written in the citation: 152/2025/NĐ-CP, Quy định 80/2022
     rule: str
     date: DateMention | None = None
     body: BodyMention | None = None
@@ -61,6 +61,7 @@ class Citation:
     tail_end: int = 0
     joined_to: int | None = None   # start of the citation joined to this one by "và"
     nested_in: int | None = None   # index of the citation whose title contains this one
+    abbr: str | None = None        # CASE 3: the abbreviation the type word written takes ("Thông báo": TB)
 
     @property
     def style(self) -> str:
@@ -156,11 +157,14 @@ def _number_heads(text: str, symbol_heads: list[Citation]) -> list[Citation]:
             continue
         match = number_only().match(text, word.end())
         written = word.group(0)
-        if not match or not (match["so"] or lookup_key(written) in _short_forms() or written[0].isupper()):
+        # in running text a type word and a count ("kế hoạch 5 năm") are no citation: "số", a short form or a
+        # capital ("Kết luận 21", "thông báo Kết luận 20/2022") says a document is named
+        if not match or not (match["so"] or lookup_key(written) in _short_forms() or not written.islower()):
             continue
         doc_type = _types_by_word()[lookup_key(written)]
-        found.append(Citation(word.start(), match.end(), doc_type.id, match["number"], None, None, None,
-                              "documents.typed_number"))
+        year = int(match["year"]) if match["year"] else None
+        found.append(Citation(word.start(), match.end(), doc_type.id, match["number"], None, None, year,
+                              "documents.typed_number", abbr=doc_type.abbr_for(lookup_key(written))))
     return found
 
 
@@ -190,11 +194,10 @@ def _with_inferred_symbol(cited: Citation) -> Citation:
     """CASE 3: "Kết luận số 01 của Bộ Chính trị" is 01-KL/TW: the body says which symbol family."""
     if cited.symbol or not cited.body:
         return cited
-    doc_type = next(t for t in document_types() if t.id == cited.type_id)
-    if not doc_type.abbr:
+    if not cited.abbr:
         return cited
     code = cited.body.issuer_code
-    return replace(cited, symbol=_canonical(cited.number, doc_type.abbr[0], code, None, "party"), issuer_code=code,
+    return replace(cited, symbol=_canonical(cited.number, cited.abbr, code, None, "party"), issuer_code=code,
                    rule="documents.number_with_issuer")
 
 

@@ -115,10 +115,16 @@ def abbr_alternation() -> str:
     return "|".join(sorted(map(re.escape, abbrs), key=len, reverse=True))
 
 
+# Between a party symbol's number and its abbreviation: a hyphen or a dash, spaced or not, or a bare space
+# ("126- QĐ/TW", "64 – KL/TW", "09 CT/TW").
+NUMBER_TO_ABBR = r"(?:\s?[-–—]\s?|\s)"
+
+
 @cache
 def party_symbol() -> re.Pattern[str]:
-    """39-CT/TW, 126- QĐ/TW, 21-KL-TW (malformed), 571-CV/UBND."""
-    return re.compile(rf"(?P<number>{NUMBER_START}\d{{0,3}})\s?-\s?(?P<abbr>{abbr_alternation()})\s?[/-]\s?(?P<issuer>{ISSUER_CODE})")
+    """39-CT/TW, 126- QĐ/TW, 64 – KL/TW, 09 CT/TW, 21-KL-TW (malformed), 10-Ctr/TU (any case), 571-CV/UBND."""
+    return re.compile(rf"(?P<number>{NUMBER_START}\d{{0,3}}){NUMBER_TO_ABBR}(?P<abbr>(?i:{abbr_alternation()}))"
+                      rf"\s?[/-]\s?(?P<issuer>{ISSUER_CODE})")
 
 
 @cache
@@ -161,9 +167,11 @@ WORD_TO_NUMBER = re.compile(r"(?:\s+(?:hành\s+động|liên\s+tịch))?\s+(?:s�
 
 @cache
 def number_only() -> re.Pattern[str]:
-    """`Chỉ thị số 39`, `Nghị quyết 35`, `NQ 35`: a type word and a number without a symbol."""
+    """`Chỉ thị số 39`, `Nghị quyết 35`, `NQ 35`, `Quy định 80/2022` (number/year): a type word and a number
+    without a symbol."""
     units = alternation(word_lists("text")["number_units"])
-    return re.compile(rf"\s+(?:(?P<so>số)\s*)?(?P<number>\d{{1,4}})(?![\d/.,-]\d|\s?-\s?[A-ZĐ]|\w|\s+(?:{units})(?!\w))", re.I)
+    return re.compile(rf"\s+(?:(?P<so>số)\s*)?(?P<number>\d{{1,4}})(?:/(?P<year>{YEAR})(?!\s?/))?"
+                      rf"(?![\d/.,-]\d|\s?[-–—]\s?[A-ZĐ]|\w|\s+(?:{units})(?!\w))", re.I)
 
 
 # Dates: 18/8/2014, 18-8-2014, 15.5.2016, ngày 18 tháng 8 năm 2014; a day/month alone needs a context word.

@@ -34,6 +34,11 @@ class DocumentType:
     slug: str
     default_for: tuple[str, ...]
     examples: tuple[str, ...]
+    abbr_by_word: tuple[tuple[str, str], ...] = ()   # when the words of one type write different abbreviations
+
+    def abbr_for(self, word: str) -> str | None:
+        """The abbreviation a symbol of this type takes when the text names it by `word` (case-insensitive)."""
+        return next((a for w, a in self.abbr_by_word if w.casefold() == word.casefold()), self.abbr[0] if self.abbr else None)
 
 
 def _load(name: str) -> tuple[Path, dict[str, Any]]:
@@ -65,8 +70,19 @@ def document_types() -> tuple[DocumentType, ...]:
             id=ident, slug=entry["slug"], words=_strings(path, ident, entry, "words"),
             short=_strings(path, ident, entry, "short", False), abbr=_strings(path, ident, entry, "abbr", False),
             default_for=_strings(path, ident, entry, "default_for", False),
-            examples=_strings(path, ident, entry, "examples")))
+            examples=_strings(path, ident, entry, "examples"), abbr_by_word=_abbr_by_word(path, ident, entry)))
     return tuple(types)
+
+
+def _abbr_by_word(path: Path, entry: str, data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    table = data.get("abbr_by_word", {})
+    if not isinstance(table, dict):
+        raise RuleFileError(path, entry, "abbr_by_word", "must be a table of type word = abbreviation")
+    for word, abbr in table.items():
+        if word not in data.get("words", []) or abbr not in data.get("abbr", []):
+            raise RuleFileError(path, entry, "abbr_by_word", f"{word!r} = {abbr!r}: the word must be one of `words`, "
+                                "the abbreviation one of `abbr`")
+    return tuple(table.items())
 
 
 @cache
