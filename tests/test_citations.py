@@ -38,3 +38,55 @@ SYMBOLS_AS_WRITTEN = [
 @pytest.mark.parametrize(("text", "expected"), SYMBOLS_AS_WRITTEN)
 def test_symbols_as_written(text, expected):
     assert symbols(text) == expected
+
+
+def test_an_issuer_after_a_list_is_every_members_issuer():
+    found = record("Chi bộ học tập Nghị quyết 12, Chỉ thị số 08 và Kết luận 30 của Bộ Chính trị; "
+                   "Thông tri 05 của Ban Thường vụ Tỉnh ủy Hà Tĩnh.")
+    assert [(d["symbol"], d["issuer"]) for d in found["documents"]] == [
+        ("12-NQ/TW", "Bộ Chính trị"), ("08-CT/TW", "Bộ Chính trị"), ("30-KL/TW", "Bộ Chính trị"),
+        ("05-TT/TU", "Ban Thường vụ Tỉnh ủy")]
+
+
+def test_an_issuer_after_a_list_never_contradicts_a_members_symbol():
+    found = record("Tỉnh quán triệt Chỉ thị số 05-CT/TW, Kế hoạch số 12-KH/TU của Ban Thường vụ Tỉnh ủy Hà Tĩnh.")
+    assert [(d["symbol"], d["issuer"]) for d in found["documents"]] == [
+        ("05-CT/TW", None), ("12-KH/TU", "Ban Thường vụ Tỉnh ủy")]
+
+
+def test_a_title_after_a_list_is_only_the_last_members():
+    found = record("Đảng ủy triển khai Chỉ thị số 14-CT/TW và Kết luận số 55-KL/TW về công tác bảo vệ môi trường.")
+    assert [(d["symbol"], d["title"]) for d in found["documents"]] == [
+        ("14-CT/TW", None), ("55-KL/TW", "về công tác bảo vệ môi trường")]
+
+
+def links(text: str) -> list[tuple[str, str, str]]:
+    return sorted((link["from"], link["relation"], link["to"]) for link in record(text)["document_links"])
+
+
+LINKS = [
+    # one replacement of a whole list, the issuer written once after it
+    ("Quy định số 210-QĐ/TW thay thế Quy định 47/2019, Quy định 12/2020 và Kết luận 33/2021 của Ban Bí thư.",
+     [("210-QĐ/TW", "replaces", "12-QĐ/TW"), ("210-QĐ/TW", "replaces", "33-KL/TW"),
+      ("210-QĐ/TW", "replaces", "47-QĐ/TW")]),
+    # the predicate between the document and the replacement
+    ("Chỉ thị 41-CT/TW có hiệu lực từ ngày ký và thay thế Chỉ thị số 17-CT/TW của Ban Bí thư.",
+     [("41-CT/TW", "replaces", "17-CT/TW")]),
+    ("Quy định số 86-QĐ/TW đã được thay thế bằng Quy định số 296-QĐ/TW của Ban Chấp hành Trung ương.",
+     [("296-QĐ/TW", "replaces", "86-QĐ/TW")]),
+    # a list item that states its own relation starts a new clause
+    ("Tỉnh ban hành Kế hoạch số 20-KH/TU thực hiện Nghị quyết số 18-NQ/TW, Kế hoạch số 21-KH/TU thực hiện "
+     "Nghị quyết số 19-NQ/TW.",
+     [("20-KH/TU", "implements", "18-NQ/TW"), ("21-KH/TU", "implements", "19-NQ/TW")]),
+    # "về thực hiện B [B's title], C": C stands beside A in the outer list, not in A's subject
+    ("Đảng viên học Kết luận số 03-KL/TW về tiếp tục thực hiện Chỉ thị số 11-CT/TW “Về công tác dân vận”, "
+     "Quy định số 99-QĐ/TW về nêu gương.",
+     [("03-KL/TW", "implements", "11-CT/TW")]),
+    # a new sentence is another subject: no replacement across it
+    ("Quy định số 105-QĐ/TW được ban hành năm 2017. Quy định mới thay thế nhiều văn bản trước đó.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LINKS)
+def test_links(text, expected):
+    assert links(text) == expected

@@ -6,8 +6,9 @@ A citation has a head and a tail. The head names the document:
   CASE 3  type word + number       "Kết luận số 01", "Chỉ thị 39", "NQ 35" (symbol from the issuer, or later
                                    from a full citation of the same number in the article)
 The tail, in this order and each optional, says more about it: the date ("ngày 18/8/2014"), the issuer
-("của Bộ Chính trị (khóa XII)") and the title ("về ...", or quoted). Citations joined by "và" or a comma
-share the issuer and title written after the last of them ("Chỉ thị 23-CT/TW và Chỉ thị 39-CT/TW của Bộ Chính trị").
+("của Bộ Chính trị (khóa XII)") and the title ("về ...", or quoted). Citations listed with commas or "và" share
+the issuer written after the last of them ("Chỉ thị 23-CT/TW, Chỉ thị 39-CT/TW và Kết luận 21 của Bộ Chính trị"); a
+title goes only to the citation it follows (GOLD_FORMAT: "Issuer"). A semicolon ends a list.
 """
 from __future__ import annotations
 
@@ -37,8 +38,8 @@ _GAP = re.compile(r"\s*,?\s*")
 # "của Bộ Chính trị", "do Ban Bí thư", or the body right after ("... ngày 16/6/2022 Hội nghị lần thứ năm Ban Chấp hành
 # Trung ương Đảng"): a comma needs "của" after it, else the next clause's subject would be taken for the issuer.
 _OF = re.compile(r"(?:\s*,?\s*(?:của|do)\s+|\s+)(?:Hội nghị\s+(?:lần thứ\s+\S+|Trung ương\s+\d+)\s+)?", re.I)
-# Coordination: "A và B" (a list separated by commas or semicolons is separate items).
-_JOIN = re.compile(r"\s*,?\s*và\s+")
+# A list: "A, B và C", "A, B, C" (a semicolon ends it).
+_JOIN = re.compile(r"\s*(?:,\s*(?:và\s+)?|và\s+)")
 # "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
 _ALIAS = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là[^)]*\)", re.I)
 _ISSUED_BY_BEFORE = re.compile(r"(?:ban hành|tại)\s+$", re.I)   # "[body] (đã) ban hành" right before the citation
@@ -59,7 +60,8 @@ class Citation:
     title: str | None = None
     title_span: tuple[int, int] | None = None
     tail_end: int = 0
-    joined_to: int | None = None   # start of the citation joined to this one by "và"
+    joined_to: int | None = None   # start of the next citation of its list (joined by a comma or "và")
+    joined_by_and: bool = False    # the next one is joined by "và" ("A và B", "A, và B"), not by a comma alone
     nested_in: int | None = None   # index of the citation whose title contains this one
     abbr: str | None = None        # CASE 3: the abbreviation the type word written takes ("Thông báo": TB)
 
@@ -184,8 +186,10 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
     if alias := _ALIAS.match(text, pos):
         pos = alias.end()
     next_head = next((h.start for h in heads if h.start >= pos), len(text))
-    joined = next_head < len(text) and (j := _JOIN.match(text, pos)) is not None and j.end() == next_head
+    join = _JOIN.match(text, pos) if next_head < len(text) else None
+    joined = join is not None and join.end() == next_head
     cited = replace(head, date=date, body=body, tail_end=pos, joined_to=next_head if joined else None,
+                    joined_by_and=joined and "và" in join.group(0),
                     title=title.text if title else None, title_span=(title.start, title.end) if title else None)
     return _with_inferred_symbol(cited)
 
@@ -227,15 +231,15 @@ def _mark_nested(cited: list[Citation]) -> list[Citation]:
 
 
 def _share_tails(cited: list[Citation]) -> list[Citation]:
-    """Citations joined to the next share the issuer and title of the group's last member."""
+    """The members of a list without an issuer of their own take the one written after the list, when their
+    symbol allows it (a 39-CT/TW is not issued by a Tỉnh ủy)."""
     out = list(cited)
     by_start = {c.start: i for i, c in enumerate(out)}
     for index in range(len(out) - 1, -1, -1):
         current = out[index]
-        if current.joined_to is None:
+        if current.joined_to is None or current.body is not None:
             continue
-        following = out[by_start[current.joined_to]]
-        if current.body is None and current.title is None and following.body:
-            out[index] = _with_inferred_symbol(replace(current, body=following.body, title=following.title,
-                                                       title_span=following.title_span))
+        body = out[by_start[current.joined_to]].body
+        if body and (current.symbol is None or current.issuer_code == body.issuer_code):
+            out[index] = _with_inferred_symbol(replace(current, body=body))
     return out

@@ -47,20 +47,35 @@ def _core_end(cited: Citation) -> int:
 
 
 def find_links(text: str, cited: list[Citation], sentences: list[Sentence]) -> list[LinkMention]:
-    return (_implements(text, cited) + _based_on(text, cited, sentences) + _replaces(text, cited)
+    sources = _sources(text, cited)
+    return (_implements(text, cited, sources) + _based_on(text, cited, sentences) + _replaces(text, cited, sources)
             + _succession(text, cited) + _amendments(text, cited))
 
 
-def _following_group(cited: list[Citation], first: int) -> list[int]:
-    """B and the citations joined to it by "và" or a comma."""
+def _sources(text: str, cited: list[Citation]) -> frozenset[int]:
+    """The citations followed by a relation phrase of their own ("Kế hoạch 12 thực hiện ...")."""
+    implements = _phrase("implements", r"\s*,?\s*(?:về\s+)?(?:PHRASE)\s+")
+    replaces = _phrase("replaces", r"\s*,?\s*(?:PHRASE)\s+")
+    return frozenset(i for i, c in enumerate(cited)
+                     if implements.match(text, _core_end(c)) or replaces.match(text, c.tail_end))
+
+
+def _following_group(cited: list[Citation], first: int, sources: frozenset[int]) -> list[int]:
+    """B and the citations listed after it ("B, C và D"), up to one that states a relation of its own. A comma
+    alone does not carry the list out of (or into) the title B stands in: "A về thực hiện B [B's title], C" lists
+    C beside A, where "... thực hiện B [B's title] và C" gives A both."""
     group = [first]
     by_start = {c.start: i for i, c in enumerate(cited)}
-    while (joined := cited[group[-1]].joined_to) is not None and by_start[joined] not in group:
-        group.append(by_start[joined])
+    while (joined := cited[group[-1]].joined_to) is not None:
+        following = by_start[joined]
+        level_changes = cited[following].nested_in != cited[group[-1]].nested_in
+        if following in group or following in sources or (level_changes and not cited[group[-1]].joined_by_and):
+            break
+        group.append(following)
     return group
 
 
-def _implements(text: str, cited: list[Citation]) -> list[LinkMention]:
+def _implements(text: str, cited: list[Citation], sources: frozenset[int]) -> list[LinkMention]:
     pattern = _phrase("implements", r"\s*,?\s*(?:về\s+)?(?:PHRASE)\s+")
     found = []
     for index, source in enumerate(cited):
@@ -68,7 +83,8 @@ def _implements(text: str, cited: list[Citation]) -> list[LinkMention]:
         if not phrase:
             continue
         target = next((j for j, c in enumerate(cited) if c.start == phrase.end()), None)
-        targets = _following_group(cited, target) if target is not None else _anaphor(text, phrase.end(), cited, index)
+        targets = (_following_group(cited, target, sources) if target is not None
+                   else _anaphor(text, phrase.end(), cited, index))
         found += [LinkMention(index, "implements", t, phrase.start(), phrase.end(), "links.implements") for t in targets]
     return found
 
@@ -109,18 +125,36 @@ def _based_on(text: str, cited: list[Citation], sentences: list[Sentence]) -> li
     return found
 
 
-def _replaces(text: str, cited: list[Citation]) -> list[LinkMention]:
-    active = _phrase("replaces", r"\s*,?\s*(?:PHRASE)\s+")
-    passive = _phrase("replaced_by", r"\s*,?\s*(?:PHRASE)\s+")
+def _replaces(text: str, cited: list[Citation], sources: frozenset[int]) -> list[LinkMention]:
+    """"A thay thế B, C và D" (A replaces each), also with its predicate between ("A có hiệu lực từ ngày 8-10 và
+    thay thế B"); "B được thay thế bằng A"."""
     found = []
-    for index, source in enumerate(cited):
-        for pattern, flip in ((active, False), (passive, True)):
-            phrase = pattern.match(text, source.tail_end)
-            target = next((j for j, c in enumerate(cited) if phrase and c.start == phrase.end()), None)
-            if phrase and target is not None:
-                new, old = (target, index) if flip else (index, target)
-                found.append(LinkMention(new, "replaces", old, phrase.start(), phrase.end(), "links.replaces"))
+    for name, passive in (("replaces", False), ("replaced_by", True)):
+        for phrase in _word_phrase(name, r"\s+").finditer(text):
+            target = next((j for j, c in enumerate(cited) if c.start == phrase.end()), None)
+            subject = _subject_before(text, cited, phrase.start())
+            if target is None or subject is None:
+                continue
+            pairs = [(target, subject)] if passive else [(subject, old) for old in _following_group(cited, target, sources)]
+            found += [LinkMention(new, "replaces", old, phrase.start(), phrase.end(), "links.replaces") for new, old in pairs]
     return found
+
+
+_CLAUSE_END = re.compile(r"[.;:\n]")
+_SUBJECT_REACH = 100   # characters between a subject and its predicate's relation phrase, at most
+
+
+def _subject_before(text: str, cited: list[Citation], pos: int) -> int | None:
+    """The citation a relation phrase at `pos` speaks of: the last one before it in the same clause, unless it
+    stands inside another's title."""
+    before = [i for i, c in enumerate(cited) if c.tail_end <= pos]
+    if not before:
+        return None
+    last = before[-1]
+    between = text[cited[last].tail_end:pos]
+    if cited[last].nested_in is not None or len(between) > _SUBJECT_REACH or _CLAUSE_END.search(between):
+        return None
+    return last
 
 
 def _succession(text: str, cited: list[Citation]) -> list[LinkMention]:
