@@ -78,6 +78,17 @@ def _honorific_before() -> re.Pattern[str]:
 
 
 @cache
+def _rank_before() -> re.Pattern[str]:
+    """A military or police rank right before a name: a person, and not one of their positions."""
+    return re.compile(rf"{word_start(_lists()['ranks'], ignore_case=True)}\s*$")
+
+
+@cache
+def _rank() -> re.Pattern[str]:
+    return re.compile(rf"\s{word_start(_lists()['ranks'], ignore_case=True)}(?!\w)")
+
+
+@cache
 def _excluded() -> frozenset[str]:
     return frozenset(match_form(n).casefold() for n in _lists()["not_officials"])
 
@@ -175,13 +186,14 @@ def _is_credit(text: str, start: int) -> bool:
 
 def _in_context(text: str, name: Span, earlier: list[OfficialMention]) -> OfficialMention | None:
     before = text[max(0, name.start - 160):name.start]
-    title_before = _title_before(text, name.start)
+    rank = _rank_before().search(before)
+    title_before = _title_before(text, name.start - (len(before) - rank.start()) if rank else name.start)
     after = _titles_after(text, name.end)
     genitive = bool(re.search(r"(?<!\w)của\s+(?:(?:đồng chí|ông|bà)\s+)?$", text[max(0, (title_before or name).start - 30):(title_before or name).start], re.I))
     positions = ((title_before,) if title_before else ()) + after + _group_title(text, name.start)
     if title_before or after:
         return OfficialMention(name, positions, "officials.titled", genitive)
-    if _honorific_before().search(before) or _continues_list(text, name.start, earlier):
+    if rank or _honorific_before().search(before) or _continues_list(text, name.start, earlier):
         return OfficialMention(name, positions, "officials.honorific", genitive)
     return None
 
@@ -214,7 +226,8 @@ def _titles_after(text: str, end: int) -> tuple[Span, ...]:
 def _segment_end(text: str, start: int) -> int:
     limit = min(len(text), start + 120)
     verbs = (m for m in _clause_word().finditer(text, start, limit) if not _org_noun_before().search(text, max(0, m.start() - 12), m.start()))
-    stops = [m.start() for m in (_SEGMENT_END.search(text, start, limit), next(verbs, None)) if m]
+    stops = [m.start() for m in (_SEGMENT_END.search(text, start, limit), next(verbs, None),
+                                 _rank().search(text, start, limit)) if m]
     end = min(stops, default=limit)
     return start + len(text[start:end].rstrip())
 
