@@ -90,3 +90,29 @@ LINKS = [
 @pytest.mark.parametrize(("text", "expected"), LINKS)
 def test_links(text, expected):
     assert links(text) == expected
+
+
+IMPLEMENTS = [
+    # words before the phrase: continuing, stepping up, reviewing years of carrying out
+    ("Ban Bí thư ban hành Kết luận số 61-KL/TW về tiếp tục đẩy mạnh thực hiện Chỉ thị số 40-CT/TW.",
+     [("61-KL/TW", "implements", "40-CT/TW")]),
+    ("Tỉnh ủy ban hành Kế hoạch số 95-KH/TU tổng kết 20 năm thực hiện Nghị quyết số 26-NQ/TW.",
+     [("95-KH/TU", "implements", "26-NQ/TW")]),
+    # a manner after it
+    ("Kết luận số 17-KL/TW về đẩy mạnh, thực hiện có hiệu quả Chỉ thị số 22-CT/TW được quán triệt rộng rãi.",
+     [("17-KL/TW", "implements", "22-CT/TW")]),
+    # the plan a state document adopts
+    ("Chính phủ ban hành Nghị quyết số 41/NQ-CP về Kế hoạch triển khai Nghị quyết số 87/2024/QH15 của Quốc hội.",
+     [("41/NQ-CP", "implements", "87/2024/QH15")]),
+    # the issuer shared from the end of a list is not the first member's own tail
+    ("Hội nghị quán triệt Chỉ thị số 08-CT/TW về an ninh và Kết luận số 12-KL/TW của Ban Bí thư về tiếp tục "
+     "thực hiện Chỉ thị số 03-CT/TW.",
+     [("12-KL/TW", "implements", "03-CT/TW")]),
+    # a plan noun starting another item says nothing of the item before it
+    ("Các chi bộ học Nghị quyết số 05-NQ/TU, Kế hoạch thực hiện Nghị quyết số 06-NQ/TU của Tỉnh ủy.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IMPLEMENTS)
+def test_implements(text, expected):
+    assert links(text) == expected

@@ -42,8 +42,10 @@ def _word_phrase(name: str, after: str) -> re.Pattern[str]:
 
 
 def _core_end(cited: Citation) -> int:
-    """Where a citation's head, date and issuer end (its title, if any, comes after)."""
-    return max(cited.end, cited.date.end if cited.date else 0, cited.body.end if cited.body else 0)
+    """Where a citation's head, date and issuer end (its title, if any, comes after). An issuer shared from the end
+    of its list lies beyond its own tail, and is not part of it."""
+    own_body = cited.body is not None and cited.body.end <= cited.tail_end
+    return max(cited.end, cited.date.end if cited.date else 0, cited.body.end if own_body and cited.body else 0)
 
 
 def find_links(text: str, cited: list[Citation], sentences: list[Sentence]) -> list[LinkMention]:
@@ -54,10 +56,9 @@ def find_links(text: str, cited: list[Citation], sentences: list[Sentence]) -> l
 
 def _sources(text: str, cited: list[Citation]) -> frozenset[int]:
     """The citations followed by a relation phrase of their own ("Kế hoạch 12 thực hiện ...")."""
-    implements = _phrase("implements", r"\s*,?\s*(?:về\s+)?(?:PHRASE)\s+")
     replaces = _phrase("replaces", r"\s*,?\s*(?:PHRASE)\s+")
     return frozenset(i for i, c in enumerate(cited)
-                     if implements.match(text, _core_end(c)) or replaces.match(text, c.tail_end))
+                     if _implementing().match(text, _core_end(c)) or replaces.match(text, c.tail_end))
 
 
 def _following_group(cited: list[Citation], first: int, sources: frozenset[int]) -> list[int]:
@@ -75,8 +76,20 @@ def _following_group(cited: list[Citation], first: int, sources: frozenset[int])
     return group
 
 
+@cache
+def _implementing() -> re.Pattern[str]:
+    """After A: "[,] (về) (tiếp tục, đẩy mạnh ...) thực hiện (có hiệu quả) ", or "về Kế hoạch triển khai ", and B
+    follows."""
+    lists = word_lists("links")
+    lead, plan = alternation(lists["implements_lead"]), alternation(lists["implements_plan"])
+    phrase, manner = alternation(lists["implements"]), alternation(lists["implements_manner"])
+    leads = rf"(?:(?:{lead})(?:\s+\d+\s+năm)?(?:\s*,\s*|\s+))*"
+    adopted = rf"(?:(?<=về\s)|(?<=hành\s))(?:{plan})\s+{leads}(?:triển\s+khai|{phrase})"   # "về Kế hoạch triển khai"
+    return re.compile(rf"\s*,?\s*{leads}(?:{adopted}|(?:{phrase}))(?:\s+(?:{manner}))?\s+", re.I)
+
+
 def _implements(text: str, cited: list[Citation], sources: frozenset[int]) -> list[LinkMention]:
-    pattern = _phrase("implements", r"\s*,?\s*(?:về\s+)?(?:PHRASE)\s+")
+    pattern = _implementing()
     found = []
     for index, source in enumerate(cited):
         phrase = pattern.match(text, _core_end(source))
