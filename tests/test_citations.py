@@ -116,3 +116,12 @@ IMPLEMENTS = [
 @pytest.mark.parametrize(("text", "expected"), IMPLEMENTS)
 def test_implements(text, expected):
     assert links(text) == expected
+
+
+def test_a_document_issued_to_carry_out_the_one_the_sentence_opens_with():
+    assert links("Thực hiện Nghị quyết số 29-NQ/TW và Kết luận số 51-KL/TW của Ban Chấp hành Trung ương, "
+                 "Ban Thường vụ Tỉnh ủy đã ban hành Kế hoạch số 77-KH/TU để lãnh đạo thực hiện.") == [
+        ("77-KH/TU", "implements", "29-NQ/TW"), ("77-KH/TU", "implements", "51-KL/TW")]
+    # the opening carries only to what is issued in its own sentence
+    assert links("Thực hiện Nghị quyết số 29-NQ/TW, tỉnh đã đạt nhiều kết quả. "
+                 "Năm 2020, Tỉnh ủy ban hành Kế hoạch số 77-KH/TU về chuyển đổi số.") == []

@@ -50,8 +50,9 @@ def _core_end(cited: Citation) -> int:
 
 def find_links(text: str, cited: list[Citation], sentences: list[Sentence]) -> list[LinkMention]:
     sources = _sources(text, cited)
-    return (_implements(text, cited, sources) + _based_on(text, cited, sentences) + _replaces(text, cited, sources)
-            + _succession(text, cited) + _amendments(text, cited))
+    return (_implements(text, cited, sources) + _issued_to_carry_out(text, cited, sentences, sources)
+            + _based_on(text, cited, sentences) + _replaces(text, cited, sources) + _succession(text, cited)
+            + _amendments(text, cited))
 
 
 def _sources(text: str, cited: list[Citation]) -> frozenset[int]:
@@ -116,6 +117,26 @@ def _anaphor(text: str, pos: int, cited: list[Citation], before: int) -> list[in
         return []
     symbol = candidates.pop()
     return [next(i for i, c in enumerate(cited) if c.symbol == symbol)]
+
+
+def _issued_to_carry_out(text: str, cited: list[Citation], sentences: list[Sentence],
+                         sources: frozenset[int]) -> list[LinkMention]:
+    """"Thực hiện B (và C), Ban Thường vụ Tỉnh ủy đã ban hành Kế hoạch A": A implements B (and C), in one sentence."""
+    opening = _phrase("implements", r"\s*(?:(?:Để|Nhằm)\s+)?(?:PHRASE)\s+")
+    issuing = _phrase("issue_words", r"(?:PHRASE)\s+$")
+    by_start = {c.start: i for i, c in enumerate(cited)}
+    found = []
+    for sentence in sentences:
+        phrase = opening.match(text, sentence.start, sentence.end)
+        if not phrase or (first := by_start.get(phrase.end())) is None:
+            continue
+        carried = _following_group(cited, first, sources)
+        after = cited[carried[-1]].tail_end
+        issued = [i for i, c in enumerate(cited) if after <= c.start < sentence.end and c.nested_in is None
+                  and issuing.search(text, max(0, c.start - 12), c.start)]
+        found += [LinkMention(a, "implements", b, phrase.start(), phrase.end(), "links.issued_to_carry_out")
+                  for a in issued for b in carried]
+    return found
 
 
 def _based_on(text: str, cited: list[Citation], sentences: list[Sentence]) -> list[LinkMention]:
