@@ -28,6 +28,20 @@ CASES = {
               ("Lương Minh Hải", [])]),
     "rank after a title": ("Phát biểu tại buổi làm việc, Giám đốc Công an tỉnh Thiếu tướng Vũ Hồng Quang nêu rõ nhiệm vụ.",
                            [("Vũ Hồng Quang", ["Giám đốc Công an tỉnh"])]),
+    # "và" and a dash inside an organisation's name, a dash joining two titles, "TP." inside a title: one position
+    "organisation with và": ("Bà Đinh Thị Lan, Thứ trưởng Bộ Tài nguyên và Môi trường, Phó Trưởng ban Tuyên giáo và "
+                             "Dân vận Tỉnh ủy và ông Hà Văn Sơn, Chủ tịch UBND TP. Vinh đã dự hội nghị.",
+                             [("Đinh Thị Lan", ["Thứ trưởng Bộ Tài nguyên và Môi trường",
+                                                "Phó Trưởng ban Tuyên giáo và Dân vận Tỉnh ủy"]),
+                              ("Hà Văn Sơn", ["Chủ tịch UBND TP. Vinh"])]),
+    "organisation with a dash": ("Giám đốc Sở Lao động - Thương binh và Xã hội Lò Văn Tiến cùng ông Vi Văn Hòa, "
+                                 "Phó Chủ tịch - Tổng Thư ký Hội Nông dân tỉnh đã trao quà cho các hộ nghèo.",
+                                 [("Lò Văn Tiến", ["Giám đốc Sở Lao động - Thương binh và Xã hội"]),
+                                  ("Vi Văn Hòa", ["Phó Chủ tịch - Tổng Thư ký Hội Nông dân tỉnh"])]),
+    # a title ends where a date, a ground or another verb of the clause begins
+    "title then a date": ("Ông Mai Quốc Bảo, Phó Giám đốc Sở Xây dựng từ ngày 3/4/2020 theo quyết định của tỉnh, "
+                          "thôi giữ chức vụ.",
+                          [("Mai Quốc Bảo", ["Phó Giám đốc Sở Xây dựng"])]),
 }
 
 

@@ -22,7 +22,8 @@ from mappings.reading.text import match_form
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _SEPARATOR = re.compile(r"\s*(?:,|\s[-–])\s*")
-_SEGMENT_END = re.compile(r"[,;:()\n“”\"…]|\.(?=\s|$)|\s[-–]\s")
+_SEGMENT_END = re.compile(r"[,;:()\n“”\"…]|(?<!TP)(?<!Tp)\.(?=\s|$)|\s[-–]\s")   # "TP. Đà Nẵng" goes on
+_NAME_NEXT = re.compile(r" [^\W\d_](?<=[^\W\d_a-zà-ỹđ])")   # a space and a capital: the rest of a name
 _GROUP_SEPARATOR = re.compile(r"\s*[;,]\s*(?:(?:và|cùng)\s+)?(?:(?:đồng chí|ông|bà)\s+)?$", re.I)
 
 
@@ -75,6 +76,16 @@ def _clause_word() -> re.Pattern[str]:
 @cache
 def _honorific_before() -> re.Pattern[str]:
     return re.compile(rf"{word_start(_lists()['honorifics'], ignore_case=True)}\s*:?\s*$")
+
+
+@cache
+def _honorific_at() -> re.Pattern[str]:
+    return re.compile(rf"{word_start(_lists()['honorifics'], ignore_case=True)}(?!\w)")
+
+
+@cache
+def _body_start() -> re.Pattern[str]:
+    return re.compile(rf"{word_start(_lists()['body_starts'])}(?!\w)")
 
 
 @cache
@@ -204,8 +215,9 @@ def _title_before(text: str, start: int) -> Span | None:
     best = None
     for head in position_heads().finditer(text, window_start, start):
         between = text[head.end():start]
-        if not _SEGMENT_END.search(between) and not _clause_word().search(" " + between.rstrip()):
-            best = best or Span(head.start(), start - (len(between) - len(between.rstrip())))
+        end = start - (len(between) - len(between.rstrip()))
+        if _title_stop(text, head.end(), end) == end:
+            best = best or Span(head.start(), end)
     return best
 
 
@@ -224,12 +236,40 @@ def _titles_after(text: str, end: int) -> tuple[Span, ...]:
 
 
 def _segment_end(text: str, start: int) -> int:
-    limit = min(len(text), start + 120)
-    verbs = (m for m in _clause_word().finditer(text, start, limit) if not _org_noun_before().search(text, max(0, m.start() - 12), m.start()))
-    stops = [m.start() for m in (_SEGMENT_END.search(text, start, limit), next(verbs, None),
-                                 _rank().search(text, start, limit)) if m]
-    end = min(stops, default=limit)
+    end = _title_stop(text, start, min(len(text), start + 120))
     return start + len(text[start:end].rstrip())
+
+
+def _title_stop(text: str, start: int, limit: int) -> int:
+    """Where a title that goes on at `start` ends (`limit` if it runs that far): at , ; : ( . or a dash, at the
+    clause's verb, at a rank (the next person). Not at a "và" or a dash inside an organisation's name ("Bộ Giáo
+    dục và Đào tạo", "Cục Chuyển đổi số - Cơ yếu"), and not at a dash that joins two titles into one ("Phó Chủ
+    tịch - Tổng Thư ký"), nor at a clause word right after an organisation noun ("Trưởng Ban chỉ đạo")."""
+    verbs = (m for m in _clause_word().finditer(text, start, limit)
+             if not _org_noun_before().search(text, max(0, m.start() - 12), m.start()) and not _in_head(text, m)
+             and not (m.group(0).lstrip() == "và" and _goes_on(text, m.end(), joins_titles=False)))
+    ends = (m for m in _SEGMENT_END.finditer(text, start, limit)
+            if not (m.group(0).strip() in "-–" and _goes_on(text, m.end(), joins_titles=True)))
+    stops = [m.start() for m in (next(ends, None), next(verbs, None), _rank().search(text, start, limit)) if m]
+    return min(stops, default=limit)
+
+
+def _in_head(text: str, word: re.Match[str]) -> bool:
+    """A clause word that is the end of a title head ("ký" of "Tổng Thư ký")."""
+    return any(head.start() < word.start() and head.end() >= word.end()
+               for head in position_heads().finditer(text, max(0, word.start() - 20), word.end()))
+
+
+def _goes_on(text: str, start: int, joins_titles: bool) -> bool:
+    """After "và" or a dash inside a title: the next word carries on the same title. It does when it is capitalised
+    and starts no person (honorific, rank, name) and, after "và", no new title or body ("và Chủ tịch UBND tỉnh")."""
+    word = _WORD.match(text, start + len(text[start:start + 3]) - len(text[start:start + 3].lstrip()))
+    if not word or not word.group(0)[0].isupper() or word.group(0) in _surnames() and _NAME_NEXT.match(text, word.end()):
+        return False
+    at = word.start()
+    if _honorific_at().match(text, at) or _rank().match(text, at - 1):
+        return False
+    return joins_titles or not (position_heads().match(text, at) or _body_start().match(text, at))
 
 
 def _group_title(text: str, start: int) -> tuple[Span, ...]:
