@@ -125,3 +125,12 @@ def test_a_document_issued_to_carry_out_the_one_the_sentence_opens_with():
     # the opening carries only to what is issued in its own sentence
     assert links("Thực hiện Nghị quyết số 29-NQ/TW, tỉnh đã đạt nhiều kết quả. "
                  "Năm 2020, Tỉnh ủy ban hành Kế hoạch số 77-KH/TU về chuyển đổi số.") == []
+
+
+def test_a_title_naming_the_document_it_carries_out_runs_through_that_documents_tail():
+    found = record("Tỉnh ủy ban hành Kế hoạch số 31-KH/TU về tiếp tục thực hiện Nghị quyết số 09-NQ/TW, ngày 5/3/2019 "
+                   "của Bộ Chính trị về phát triển kinh tế biển; các sở triển khai ngay.")
+    titles = {d["symbol"]: d["title"] for d in found["documents"]}
+    assert titles == {"31-KH/TU": "về tiếp tục thực hiện Nghị quyết số 09-NQ/TW, ngày 5/3/2019 của Bộ Chính trị "
+                                  "về phát triển kinh tế biển",
+                      "09-NQ/TW": "về phát triển kinh tế biển"}

@@ -101,7 +101,7 @@ def find_citations(text: str, published: str | None = None) -> list[Citation]:
     cited = [_read_tail(text, head, heads, published) for head in heads]
     bodies = cache(lambda: find_bodies(text, published))   # looked for only if an issuer may be written before
     cited = [_issuer_before(text, c, bodies) if c.body is None else c for c in cited]
-    return _share_tails(_mark_nested(cited))
+    return _share_tails(_mark_nested(_titles_through_named(text, cited)))
 
 
 def _symbol_heads(text: str) -> list[Citation]:
@@ -219,6 +219,26 @@ def _in_title(text: str, start: int) -> bool:
     """A body right after a position head ("Bí thư Tỉnh ủy") names a person's post, not an actor."""
     return any(head.end() + 1 >= start for head in position_heads().finditer(text, max(0, start - 40), start)
                if text[head.end():start].strip() == "")
+
+
+def _titles_through_named(text: str, cited: list[Citation]) -> list[Citation]:
+    """A title that names the document it carries out runs on through that document's date, issuer and own title
+    ("về tiếp tục thực hiện Nghị quyết số 13-NQ/TW, ngày 16/01/2012 của Ban Chấp hành Trung ương về ...",
+    GOLD_FORMAT "Titles"); the named document's tail is its own as well. Last first, so a chain runs through."""
+    out = list(cited)
+    by_end = {c.end: i for i, c in enumerate(out)}
+    for index in range(len(out) - 1, -1, -1):
+        current = out[index]
+        named = by_end.get(current.title_span[1]) if current.title_span else None
+        if current.title_span is None or named is None or named <= index:
+            continue
+        inner = out[named]
+        own_body = inner.body.end if inner.body and inner.body.end <= inner.tail_end else 0
+        end = max(inner.title_span[1] if inner.title_span else 0, own_body, inner.date.end if inner.date else 0, inner.end)
+        start = current.title_span[0]
+        end = start + len(text[start:end].rstrip(" ,;"))
+        out[index] = replace(current, title=text[start:end], title_span=(start, end))
+    return out
 
 
 def _mark_nested(cited: list[Citation]) -> list[Citation]:
