@@ -42,6 +42,18 @@ CASES = {
     "title then a date": ("Ông Mai Quốc Bảo, Phó Giám đốc Sở Xây dựng từ ngày 3/4/2020 theo quyết định của tỉnh, "
                           "thôi giữ chức vụ.",
                           [("Mai Quốc Bảo", ["Phó Giám đốc Sở Xây dựng"])]),
+    # several titles before the name, each after a comma; an organisation after a title is a part of its own
+    "titles before the name": ("Dự buổi tiếp có Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Dân vận Tỉnh ủy Hầu A Lềnh; "
+                               "Phó Vụ trưởng Vụ Tổng hợp, Văn phòng Chính phủ Nguyễn Thu Trang.",
+                               [("Hầu A Lềnh", ["Ủy viên Ban Thường vụ Tỉnh ủy", "Trưởng Ban Dân vận Tỉnh ủy"]),
+                                ("Nguyễn Thu Trang", ["Phó Vụ trưởng Vụ Tổng hợp", "Văn phòng Chính phủ"])]),
+    "titles before, not from the clause": ("Thay mặt Ban Chấp hành, Chủ tịch Hội Cựu chiến binh tỉnh Lương Văn Mạnh "
+                                           "trao cờ thi đua.",
+                                           [("Lương Văn Mạnh", ["Chủ tịch Hội Cựu chiến binh tỉnh"])]),
+    # a dash right after the name, with no space before it
+    "dash after the name": ("Các đồng chí: Bùi Văn Hải- Phó Bí thư Tỉnh ủy; Triệu Thị Nga- Chủ tịch Ủy ban MTTQ tỉnh "
+                            "cùng dự.",
+                            [("Bùi Văn Hải", ["Phó Bí thư Tỉnh ủy"]), ("Triệu Thị Nga", ["Chủ tịch Ủy ban MTTQ tỉnh"])]),
 }
 
 

@@ -21,7 +21,8 @@ from mappings.extraction.rules import word_lists
 from mappings.reading.text import match_form
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_SEPARATOR = re.compile(r"\s*(?:,|\s[-–])\s*")
+_SEPARATOR = re.compile(r"\s*(?:,|[-–](?=\s))\s*")     # "Lê Văn An, Bí thư", "Lê Văn An - Bí thư", "Lê Văn An- Bí thư"
+_COMMA_BEFORE = re.compile(r",\s*$")
 _SEGMENT_END = re.compile(r"[,;:()\n“”\"…]|(?<!TP)(?<!Tp)\.(?=\s|$)|\s[-–]\s")   # "TP. Đà Nẵng" goes on
 _NAME_NEXT = re.compile(r" [^\W\d_](?<=[^\W\d_a-zà-ỹđ])")   # a space and a capital: the rest of a name
 _GROUP_SEPARATOR = re.compile(r"\s*[;,]\s*(?:(?:và|cùng)\s+)?(?:(?:đồng chí|ông|bà)\s+)?$", re.I)
@@ -198,15 +199,51 @@ def _is_credit(text: str, start: int) -> bool:
 def _in_context(text: str, name: Span, earlier: list[OfficialMention]) -> OfficialMention | None:
     before = text[max(0, name.start - 160):name.start]
     rank = _rank_before().search(before)
-    title_before = _title_before(text, name.start - (len(before) - rank.start()) if rank else name.start)
+    titles_before = _titles_before(text, name.start - (len(before) - rank.start()) if rank else name.start, earlier)
     after = _titles_after(text, name.end)
-    genitive = bool(re.search(r"(?<!\w)của\s+(?:(?:đồng chí|ông|bà)\s+)?$", text[max(0, (title_before or name).start - 30):(title_before or name).start], re.I))
-    positions = ((title_before,) if title_before else ()) + after + _group_title(text, name.start)
-    if title_before or after:
+    first = titles_before[0] if titles_before else name
+    genitive = bool(re.search(r"(?<!\w)của\s+(?:(?:đồng chí|ông|bà)\s+)?$", text[max(0, first.start - 30):first.start], re.I))
+    positions = titles_before + after + _group_title(text, name.start)
+    if titles_before or after:
         return OfficialMention(name, positions, "officials.titled", genitive)
     if rank or _honorific_before().search(before) or _continues_list(text, name.start, earlier):
         return OfficialMention(name, positions, "officials.honorific", genitive)
     return None
+
+
+def _titles_before(text: str, start: int, earlier: list[OfficialMention]) -> tuple[Span, ...]:
+    """CASE 2, with the titles before it: "Ủy viên Bộ Chính trị, Bí thư Thành ủy Hoàng Trung Hải" gives both. Each
+    title ends at a comma that the next one follows; the nearest may be an organisation after a title ("Phó Cục
+    trưởng Cục ..., Văn phòng Trung ương Đảng Đào Văn Thành"). Titles right after an earlier person are theirs."""
+    parts: list[Span] = []
+    part = _title_before(text, start) or _organization_before(text, start)
+    while part:
+        parts.insert(0, part)
+        comma = _COMMA_BEFORE.search(text, max(0, part.start - 4), part.start)
+        if not comma or (earlier and comma.start() <= _last_end(earlier[-1])):
+            break
+        part = _title_before(text, comma.start())
+    if parts and not position_heads().match(text, parts[0].start):   # an organisation alone is no title
+        parts.pop(0)
+    return tuple(parts)
+
+
+def _organization_before(text: str, start: int) -> Span | None:
+    """", Văn phòng Trung ương Đảng Đào Văn Thành": an organisation right after a comma, up to the name."""
+    end = len(text[:start].rstrip())
+    for match in _org_after_comma().finditer(text, max(0, start - 90), end):
+        if _title_stop(text, match.end(), end) == end:
+            return Span(match.start("org"), end)
+    return None
+
+
+@cache
+def _org_after_comma() -> re.Pattern[str]:
+    return re.compile(rf",\s*(?P<org>{alternation(_lists()['organization_heads'])})(?!\w)")
+
+
+def _last_end(mention: OfficialMention) -> int:
+    return mention.positions[-1].end if mention.positions else mention.name.end
 
 
 def _title_before(text: str, start: int) -> Span | None:
