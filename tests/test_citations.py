@@ -134,3 +134,11 @@ def test_a_title_naming_the_document_it_carries_out_runs_through_that_documents_
     assert titles == {"31-KH/TU": "về tiếp tục thực hiện Nghị quyết số 09-NQ/TW, ngày 5/3/2019 của Bộ Chính trị "
                                   "về phát triển kinh tế biển",
                       "09-NQ/TW": "về phát triển kinh tế biển"}
+
+
+def test_documents_an_inspection_is_about():
+    found = record("Đoàn kiểm tra của Ban Bí thư làm việc tại tỉnh Hậu Giang.\n\n"
+                   "Sáng 3-6, đoàn kiểm tra đã công bố quyết định kiểm tra tại tỉnh.\n\n"
+                   "Theo đó, đoàn sẽ kiểm tra việc thực hiện Nghị quyết số 21-NQ/TW của Ban Chấp hành Trung ương.",
+                   "2023-06")
+    assert found["meetings"][0]["documents"] == ["21-NQ/TW"]

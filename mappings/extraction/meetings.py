@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from mappings.extraction.dates import DateMention, event_dates
-from mappings.extraction.patterns import word_start
+from mappings.extraction.patterns import lookup_key, word_start
 from mappings.extraction.rules import word_lists
 from mappings.extraction.segment import Sentence
 
 _PLENUM = re.compile(r"\s+(?:Trung ương|lần thứ|\(?khóa)", re.I)
+_CORE_PREFIXES = ("buổi", "đoàn")   # "buổi làm việc", "đoàn kiểm tra": the event is the noun after them
 _LABEL_END = re.compile(r"[,;.:(\n]|\s(?:do|với|tại|vào|nhằm|được|có|theo)\s", re.I)
 
 
@@ -67,7 +68,9 @@ def find_meeting(text: str, sentences: list[Sentence]) -> MeetingMention | None:
             rule = "meetings.event_sentence"
             stop = _LABEL_END.search(text, nouns[0].end(), sentence.end)
             label = (nouns[0].start(), stop.start() if stop else sentence.end)
-        core = nouns[0].group(0).casefold().removeprefix("buổi ").removeprefix("đoàn ")
+        core = lookup_key(nouns[0].group(0))   # the noun without "buổi"/"đoàn", in the form sentences are read in
+        for prefix in _CORE_PREFIXES:
+            core = core.removeprefix(lookup_key(prefix) + " ")
         return MeetingMention(label, index, _date(text, sentence, sentences), core, rule)
     return None
 
