@@ -142,3 +142,13 @@ def test_documents_an_inspection_is_about():
                    "Theo đó, đoàn sẽ kiểm tra việc thực hiện Nghị quyết số 21-NQ/TW của Ban Chấp hành Trung ương.",
                    "2023-06")
     assert found["meetings"][0]["documents"] == ["21-NQ/TW"]
+
+
+def test_a_sentence_pointing_back_at_the_event_says_what_it_studied():
+    found = record("Sáng 12/4, Huyện ủy tổ chức hội nghị học tập nghị quyết.\n\n"
+                   "Đây là dịp để cán bộ quán triệt sâu rộng Nghị quyết 57 của Bộ Chính trị.", "2025-04")
+    assert found["meetings"][0]["documents"] == ["57-NQ/TW"]
+    # pointing back without studying is not enough, and a sentence about something else says nothing of it
+    found = record("Sáng 12/4, Huyện ủy tổ chức hội nghị học tập nghị quyết.\n\n"
+                   "Đây là chủ trương lớn, như Nghị quyết 57 của Bộ Chính trị đã nêu.", "2025-04")
+    assert found["meetings"][0]["documents"] == []

@@ -96,10 +96,12 @@ def chair_spans(text: str, sentence: Sentence) -> list[tuple[int, int]]:
 
 
 def is_about_meeting(text: str, sentence: Sentence, core: str, has_people: bool) -> bool:
-    """A sentence naming the event, or one where its people or delegates study documents (not future tasks)."""
+    """A sentence naming the event, or one where its people or delegates study documents, or one that points back
+    at the event ("Đây là ...") and studies them (not future tasks)."""
     if event_nouns(text, sentence.start, sentence.end) or core in text[sentence.start:sentence.end].casefold():
         return True
     studies = _word("study_words").search(text, sentence.start, sentence.end)
     delegates = _word("delegate_words").search(text, sentence.start, sentence.end)
     modal = _word("modal_words").search(text, sentence.start, sentence.end)
-    return bool(studies and (delegates or has_people) and not modal)
+    points_back = _word("anaphora").match(text, sentence.start + len(sentence.text) - len(sentence.text.lstrip()))
+    return bool(studies and (delegates or has_people or points_back) and not modal)
