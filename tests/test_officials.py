@@ -54,6 +54,16 @@ CASES = {
     "dash after the name": ("Các đồng chí: Bùi Văn Hải- Phó Bí thư Tỉnh ủy; Triệu Thị Nga- Chủ tịch Ủy ban MTTQ tỉnh "
                             "cùng dự.",
                             [("Bùi Văn Hải", ["Phó Bí thư Tỉnh ủy"]), ("Triệu Thị Nga", ["Chủ tịch Ủy ban MTTQ tỉnh"])]),
+    # "nguyên" (former) and "Quyền" (acting) stay in the title; a deputy of any title; committee members and their
+    # abbreviations
+    "former and acting": ("Đến dự có đồng chí Võ Thị Hồng, nguyên Phó Chủ tịch nước; Quyền Giám đốc Sở Tư pháp "
+                          "Lê Văn Nhàn và Phó Tổng Tham mưu trưởng Đinh Công Sơn.",
+                          [("Võ Thị Hồng", ["nguyên Phó Chủ tịch nước"]), ("Lê Văn Nhàn", ["Quyền Giám đốc Sở Tư pháp"]),
+                           ("Đinh Công Sơn", ["Phó Tổng Tham mưu trưởng"])]),
+    "member abbreviations": ("Ông Nông Văn Tạo – HUV, Bí thư Đảng ủy xã và bà Phạm Thị Thu, Tỉnh ủy viên, Giám đốc Sở "
+                             "Tài chính cùng tham gia đoàn.",
+                             [("Nông Văn Tạo", ["HUV", "Bí thư Đảng ủy xã"]),
+                              ("Phạm Thị Thu", ["Tỉnh ủy viên", "Giám đốc Sở Tài chính"])]),
 }
 
 

@@ -54,8 +54,12 @@ def _surnames() -> frozenset[str]:
 
 @cache
 def position_heads() -> re.Pattern[str]:
-    """Title heads (rules/officials.toml `position_heads`), case-insensitive."""
-    return re.compile(rf"(?:{alternation(_lists()['position_heads'])})(?!\w)", re.I)
+    """Title heads (rules/officials.toml `position_heads`), case-insensitive, each also as a deputy's ("Phó Tổng Tham mưu
+    trưởng") and after a word that qualifies the holding (`title_prefixes`: "nguyên Chủ tịch Quốc hội", "Quyền ...")."""
+    heads = _lists()["position_heads"]
+    deputies = [f"Phó {head}" for head in heads if not head.casefold().startswith("phó ")]
+    return re.compile(rf"(?<!\w)(?:(?:{alternation(_lists()['title_prefixes'])})\s+)?"
+                      rf"(?:{alternation(heads + tuple(deputies))})(?!\w)", re.I)
 
 
 @cache
