@@ -152,3 +152,8 @@ def test_a_sentence_pointing_back_at_the_event_says_what_it_studied():
     found = record("Sáng 12/4, Huyện ủy tổ chức hội nghị học tập nghị quyết.\n\n"
                    "Đây là chủ trương lớn, như Nghị quyết 57 của Bộ Chính trị đã nêu.", "2025-04")
     assert found["meetings"][0]["documents"] == []
+
+
+def test_a_program_of_action_named_by_its_number():
+    assert symbols("Các chi bộ học Thông tri 12, Chương trình hành động 40 của Ban Thường vụ Tỉnh ủy Nam Định.") == [
+        ("Notice", "12-TT/TU"), ("Program", "40-CTr/TU")]

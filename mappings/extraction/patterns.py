@@ -167,10 +167,10 @@ WORD_TO_NUMBER = re.compile(r"(?:\s+(?:hành\s+động|liên\s+tịch))?\s+(?:s�
 
 @cache
 def number_only() -> re.Pattern[str]:
-    """`Chỉ thị số 39`, `Nghị quyết 35`, `NQ 35`, `Quy định 80/2022` (number/year): a type word and a number
-    without a symbol."""
+    """`Chỉ thị số 39`, `Nghị quyết 35`, `NQ 35`, `Quy định 80/2022` (number/year), `Chương trình hành động 76`: a type
+    word and a number without a symbol."""
     units = alternation(word_lists("text")["number_units"])
-    return re.compile(rf"\s+(?:(?P<so>số)\s*)?(?P<number>\d{{1,4}})(?:/(?P<year>{YEAR})(?!\s?/))?"
+    return re.compile(rf"(?:\s+(?:hành\s+động|liên\s+tịch))?\s+(?:(?P<so>số)\s*)?(?P<number>\d{{1,4}})(?:/(?P<year>{YEAR})(?!\s?/))?"
                       rf"(?![\d/.,-]\d|\s?[-–—]\s?[A-ZĐ]|\w|\s+(?:{units})(?!\w))", re.I)
 
 
