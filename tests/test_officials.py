@@ -64,6 +64,13 @@ CASES = {
                              "Tài chính cùng tham gia đoàn.",
                              [("Nông Văn Tạo", ["HUV", "Bí thư Đảng ủy xã"]),
                               ("Phạm Thị Thu", ["Tỉnh ủy viên", "Giám đốc Sở Tài chính"])]),
+    # a post given to the person later in the sentence is one of their positions; a post left is not
+    "head of a delegation": ("Đoàn giám sát do ông Lục Văn Quang, Phó Chủ tịch HĐND tỉnh làm trưởng đoàn đã làm việc "
+                             "tại huyện.",
+                             [("Lục Văn Quang", ["Phó Chủ tịch HĐND tỉnh", "trưởng đoàn"])]),
+    "new post": ("Ông Kiều Minh Đức, Chánh Văn phòng Tỉnh ủy thôi giữ chức Chánh Văn phòng, được điều động giữ chức "
+                 "Phó Trưởng Ban Nội chính Tỉnh ủy từ ngày 2/5.",
+                 [("Kiều Minh Đức", ["Chánh Văn phòng Tỉnh ủy", "Phó Trưởng Ban Nội chính Tỉnh ủy"])]),
 }
 
 

@@ -119,7 +119,36 @@ def find_officials(text: str, place_names: frozenset[str] = frozenset()) -> list
         mention = _in_context(text, name, found)
         if mention:
             found.append(mention)
-    return found
+    return _with_new_posts(text, found)
+
+
+_SENTENCE_END = re.compile(r"(?<!TP)(?<!Tp)[.!?](?=\s)|\n")
+
+
+@cache
+def _new_post() -> re.Pattern[str]:
+    """"..., làm Trưởng đoàn", "được điều động giữ chức Phó Trưởng Ban ...": a post the person takes (`new_post_words`),
+    never one they leave ("thôi giữ chức ..."); group "title" is where the title begins."""
+    return re.compile(rf"(?<!\w)(?<!thôi )(?:{alternation(_lists()['new_post_words'])})\s+(?:chức\s+(?:vụ\s+)?)?"
+                      rf"(?=(?P<title>{position_heads().pattern}))", re.I)
+
+
+def _with_new_posts(text: str, found: list[OfficialMention]) -> list[OfficialMention]:
+    """A new post belongs to the nearest official named before it in the same sentence: "Đoàn do đồng chí X, ...
+    làm Trưởng đoàn", "Bộ Chính trị điều động đồng chí X, ..., giữ chức ...", "X ... được bổ nhiệm làm ..."."""
+    if not found:
+        return found
+    out = list(found)
+    index = 0
+    for post in _new_post().finditer(text, found[0].name.end):
+        while index + 1 < len(out) and out[index + 1].name.start < post.start():
+            index += 1
+        person = out[index]
+        if _SENTENCE_END.search(text, person.name.end, post.start()) or _last_end(person) > post.start():
+            continue
+        title = Span(post.start("title"), _segment_end(text, post.end("title")))
+        out[index] = OfficialMention(person.name, person.positions + (title,), person.rule, person.genitive)
+    return out
 
 
 def _names(text: str) -> list[Span]:
@@ -287,7 +316,8 @@ def _title_stop(text: str, start: int, limit: int) -> int:
     dục và Đào tạo", "Cục Chuyển đổi số - Cơ yếu"), and not at a dash that joins two titles into one ("Phó Chủ
     tịch - Tổng Thư ký"), nor at a clause word right after an organisation noun ("Trưởng Ban chỉ đạo")."""
     verbs = (m for m in _clause_word().finditer(text, start, limit)
-             if not _org_noun_before().search(text, max(0, m.start() - 12), m.start()) and not _in_head(text, m)
+             if not (_org_noun_before().search(text, max(0, m.start() - 12), m.start())
+                     and m.group(0).strip() not in _lists()["tense_words"]) and not _in_head(text, m)
              and not (m.group(0).lstrip() == "và" and _goes_on(text, m.end(), joins_titles=False)))
     ends = (m for m in _SEGMENT_END.finditer(text, start, limit)
             if not (m.group(0).strip() in "-–" and _goes_on(text, m.end(), joins_titles=True)))
