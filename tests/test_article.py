@@ -244,6 +244,41 @@ def test_impossible_date_header_is_rejected(tmp_path: Path, value: str) -> None:
     assert value in error.reason
 
 
+
+@pytest.mark.parametrize("value", ["٢٠٢٤-٠٥-٢٧", "２０２４-０５-２７", "2024-٠٥", "২০২৪-05-27"],
+                         ids=["arabic-indic", "full-width", "mixed", "bengali"])
+def test_date_header_takes_ascii_digits_only(tmp_path: Path, value: str) -> None:
+    """`\\d` and int() take any script's digits; an ISO date does not (such a header once crashed a worker)."""
+    path = write(tmp_path, f"date {value}\n\n{BODY}")
+    error = rejected(path)
+    assert "YYYY-MM" in error.reason and value in error.reason and f"{path}:1:" in str(error)
+
+
+# --- file names ------------------------------------------------------------------------------------
+
+def test_a_file_name_that_is_not_utf8_gives_an_identifier_with_its_bytes_escaped(tmp_path: Path) -> None:
+    name = b"bai_h\xf4i_ngh\xec.txt"  # "bai_hôi_nghì" in Windows-1258: not UTF-8
+    path = tmp_path / name.decode("utf-8", "surrogateescape")
+    path.write_bytes(f"date 2024-05-27\n\n{BODY}".encode())
+    article = read_article(path)
+    assert article.identifier == "bai_h%F4i_ngh%EC"
+    article.identifier.encode("utf-8")  # writable anywhere: no lone surrogates
+    assert article.text == BODY
+
+
+def test_a_file_name_with_invisible_or_control_characters_gives_a_printable_identifier(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, f"date 2024-05-27\n\n{BODY}", "bài\u200bviết\x1b.txt"))
+    assert article.identifier == "bài%E2%80%8Bviết%1B" and article.identifier.isprintable()
+
+
+def test_an_unreadable_file_with_an_undecodable_name_is_named_printably(tmp_path: Path) -> None:
+    path = tmp_path / ("rong" + b"\xfe".decode("utf-8", "surrogateescape") + ".txt")
+    path.write_bytes(b"")
+    with pytest.raises(ArticleFormatError) as caught:
+        read_article(path)
+    assert caught.value.path == f"{tmp_path}/rong%FE.txt" and "empty" in str(caught.value)
+    str(caught.value).encode("utf-8")
+
 # --- property: any bytes give an Article or an ArticleFormatError, nothing else ---------------------
 
 _header = st.sampled_from(["date 2024-05\n", "date 2024-05-27 ", " date 2024-13 ", "url http://x\n",

@@ -46,6 +46,7 @@ from tests.test_build import (
     copy_seeds,
     current,
     graph_names,
+    nquads,
     vankien,
 )
 
@@ -64,6 +65,15 @@ Bộ Chính trị ban hành hai kết luận thay thế lẫn nhau
 
 Kết luận số 01-KL/TW ngày 18/5/2021 của Bộ Chính trị thay thế Kết luận số 02-KL/TW ngày 18/5/2021.
 Kết luận số 02-KL/TW ngày 18/5/2021 của Bộ Chính trị thay thế Kết luận số 01-KL/TW ngày 18/5/2021.
+"""
+
+# A short article of our own, and what a bug of the rules could make of it (planted in the extraction cache):
+# the worker's steps must turn any exception into this article's error, whatever the bug.
+PLAN_ARTICLE = """date 2024-09-12
+
+Hà Tĩnh ban hành kế hoạch thực hiện chỉ thị về chuyển đổi số
+
+Ngày 12/9, Ban Thường vụ Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số 45-KH/TU ngày 10/9/2024 thực hiện Chỉ thị số 05-CT/TW ngày 15/5/2016 của Bộ Chính trị về đẩy mạnh chuyển đổi số trong cơ quan đảng.
 """
 
 KILL_AT = """
@@ -493,6 +503,71 @@ def test_a_corpus_of_only_bad_articles_switches_nothing(seeds_build: Path, tmp_p
     assert "published build" not in result.stdout
     assert served(out) == before
     assert complete_builds(out) == {before.build_id}
+
+
+def poisoned_articles(directory: Path, out: Path) -> dict[str, tuple[str, str]]:
+    """Articles on which a step of the build raises: file → (how stderr names it, what it must say).
+
+    Two have a record planted in the extraction cache, as a bug of the rules would leave it: one whose document
+    date cannot be read as a year (phase 1 raises in linking), one whose relation points to a document the
+    record does not hold (phase 2 raises in emission). Two have date headers in other scripts' digits."""
+    from mappings.build.worker import Cached
+    from mappings.extraction.mentions import extract
+    from mappings.extraction.rules import rules_version
+    from mappings.linking.records import DocumentLink, Evidence
+    from mappings.linking.resolve import resolve
+    from mappings.reading.article import parse_article
+
+    directory.mkdir(exist_ok=True)
+    cache = out / "cache" / rules_version()
+    cache.mkdir(parents=True, exist_ok=True)
+
+    def plant(name: str, text: str, poison: object) -> None:
+        article = parse_article(text.encode(), directory / name)
+        record = resolve(article, extract(article))
+        assert record.documents, "the article must cite a document for the poison to take"
+        (cache / f"{article.sha256}.pickle").write_bytes(pickle.dumps(Cached(poison(record), article.text)))
+        (directory / name).write_text(text, encoding="utf-8")
+
+    plant("linking_error.txt", PLAN_ARTICLE, lambda record: replace(
+        record, documents=(replace(record.documents[0], date="năm-09-10"), *record.documents[1:])))
+    plant("emission_error.txt", PLAN_ARTICLE.replace("Ngày 12/9", "Sáng 12/9"), lambda record: replace(
+        record, links=(DocumentLink(record.documents[0].key, "implements", "không có văn bản này",
+                                    Evidence(0, 4, "links.test")),)))
+    body = PLAN_ARTICLE.split("\n", 1)[1]
+    (directory / "arabic_date.txt").write_text(f"date ٢٠٢٤-٠٩-١٢\n{body}", encoding="utf-8")
+    (directory / "fullwidth_date.txt").write_text(f"date ２０２４-０９-１２\n{body}", encoding="utf-8")
+    return {"linking_error.txt": (str(directory / "linking_error.txt"), "error while reading it: ValueError"),
+            "emission_error.txt": ("emission_error.txt:", "error while writing its graph: KeyError"),
+            "arabic_date.txt": (str(directory / "arabic_date.txt"), "is not a real date"),
+            "fullwidth_date.txt": (str(directory / "fullwidth_date.txt"), "is not a real date")}
+
+
+def test_an_exception_in_any_article_step_is_that_articles_error(seeds_build: Path, tmp_path: Path) -> None:
+    """Named on stderr with its file and the reason on one line, exit 3, every other article published;
+    a file name that is not UTF-8 is published under an escaped identifier."""
+    out = tmp_path / "out"
+    before = baseline(seeds_build, out)
+    articles = copy_seeds(tmp_path / "articles")
+    bad = poisoned_articles(articles, out)
+    odd = articles / ("bài_" + b"\xe0\xff".decode("utf-8", "surrogateescape") + ".txt")
+    odd.write_text(PLAN_ARTICLE.replace("Hà Tĩnh", "Quảng Bình"), encoding="utf-8")
+    result = build(articles, out)
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    for name, (where, said) in bad.items():
+        assert [line for line in lines if line.startswith(where) and said in line], (
+            f"{name}: no line of stderr starts with {where!r} and says {said!r}:\n{result.stderr}")
+    assert f"{len(bad)} article(s) not published: {', '.join(sorted(bad))}" in result.stderr
+    manifest = assert_complete(current(out))
+    assert manifest["meta"]["articles"] == len(STEMS) + 1 and manifest["meta"]["rejected"] == sorted(bad)
+    graphs = graph_names(current(out))
+    assert {article_graph(stem) for stem in STEMS} | {article_graph("b-i_-e0-ff")} <= graphs
+    assert not {article_graph(Path(name).stem) for name in bad} & graphs
+    identifiers = {q.object.value for q in nquads(current(out)) if q.predicate.value.endswith("/identifier")}
+    assert "bài_%E0%FF" in identifiers
+    assert_kept(out, before, "a build with articles that raise")
 
 
 # --- disk full ------------------------------------------------------------------------------------------

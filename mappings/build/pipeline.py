@@ -26,7 +26,16 @@ from rdflib import Graph
 from tqdm import tqdm
 
 from mappings.build.parallel import Workers, chunked, default_jobs
-from mappings.build.worker import Linking, ReadArticle, Timings, Unreadable, Years, read_chunk, render_chunk
+from mappings.build.worker import (
+    Linking,
+    ReadArticle,
+    RenderedChunk,
+    Timings,
+    Unreadable,
+    Years,
+    read_chunk,
+    render_chunk,
+)
 from mappings.emission.ntriples import terms
 from mappings.emission.reference_graph import reference_graph
 from mappings.extraction.rules import rules_version
@@ -118,18 +127,18 @@ class _Build:
         bar.close()
         return readable, {key: frozenset(value) for key, value in years.items()}
 
-    def _graphs(self, chunks: Iterable[tuple[Rendered, list[tuple[str, str]], Timings]],
-                files: int) -> Iterator[Rendered | tuple[str, Iterable[Triple]]]:
+    def _graphs(self, chunks: Iterable[RenderedChunk], files: int) -> Iterator[Rendered | tuple[str, Iterable[Triple]]]:
         """The ontology, the reference data and the article chunks, in IRI order; never none of the articles."""
         extra = sorted([(f"{self.base}graph/ontology", Graph().parse(ONTOLOGY_DIR / "vankien.ttl")),
                         (f"{self.base}graph/reference", reference_graph(self.base))], key=lambda pair: pair[0])
         bar = tqdm(total=files, desc="publish", unit="article", disable=not sys.stderr.isatty())
         resumed = time.process_time()
-        for rendered, rejected, timings in chunks:  # with jobs=1, phase 2 runs here, in this process
-            self._reject(rejected)
+        for chunk in chunks:  # with jobs=1, phase 2 runs here, in this process
+            rendered = chunk.rendered
+            self._reject(chunk.rejected)
             self.result.articles += len(rendered.iris)
-            self._add(timings)
-            bar.update(len(rendered.iris) + len(rejected))
+            self._add(chunk.timings)
+            bar.update(len(rendered.iris) + len(chunk.rejected))
             while extra and (not rendered.iris or extra[0][0] < rendered.iris[0]):
                 yield _triples(*extra.pop(0))
             self._outside += time.process_time() - resumed
@@ -143,7 +152,7 @@ class _Build:
     def _reject(self, rejected: list[tuple[str, str]]) -> None:
         for identifier, why in rejected:
             self.result.rejected[f"{identifier}.txt"] = why
-            self.report(f"{identifier}.txt: not published, SHACL: {why}")
+            self.report(f"{identifier}.txt: not published, {why}")
 
     def _meta(self) -> dict[str, object]:
         return {"articles": self.result.articles, "rejected": sorted(self.result.rejected),

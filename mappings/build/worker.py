@@ -8,17 +8,24 @@
 Chunks and results are plain picklable values. Phase 2 needs what phase 1 found in the whole corpus
 (`Linking`): the build writes it to a file that each process reads once. Each step's CPU time comes
 back with its results, so the build can tell where the time goes.
+
+Whatever goes wrong with one article (an exception in reading, extraction, linking, emission, validation or
+rendering) is that article's error: it comes back as `Unreadable` (phase 1) or among the rejected (phase 2),
+named with its file and the reason on one line, and the chunk's other articles go on. Only what is not one
+article's doing stops the build: the cache cannot be written (a full disk) or vanished under it.
 """
 from __future__ import annotations
 
 import os
 import pickle
 import time
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from mappings.emission.article_graph import ArticleGraph
 from mappings.emission.to_rdf import emit
@@ -27,9 +34,11 @@ from mappings.linking.iris import Minter, known_years
 from mappings.linking.records import ArticleRecord
 from mappings.linking.resolve import resolve
 from mappings.publishing.dumps import Rendered, render
-from mappings.reading.article import ArticleFormatError, read_article
+from mappings.reading.article import ArticleFormatError, file_text, read_article
 from mappings.validation.validate import Report, validate_article_graphs
 
+T = TypeVar("T")
+R = TypeVar("R")
 Years = dict[tuple[str, str, str, str], frozenset[int]]
 Timings = dict[str, float]   # step → CPU seconds
 
@@ -74,23 +83,46 @@ def read_chunk(task: tuple[list[Path], Path]) -> tuple[list[ReadArticle | Unread
 
 
 def _read(path: Path, cache: Path, timings: Timings) -> ReadArticle | Unreadable:
-    with clock(timings, "read"):
-        try:
-            article = read_article(path)
-        except ArticleFormatError as err:
-            return Unreadable(path.name, str(err))
-        except OSError as err:
-            return Unreadable(path.name, f"{path}: {err}")
-        entry = cache / f"{article.sha256}.pickle"
-        cached = load_cached(entry)
-    extracted = cached is None
-    if cached is None:
-        with clock(timings, "extract"):
-            found = extract(article)
-        with clock(timings, "resolve"):
-            cached = Cached(resolve(article, found), article.text)
+    """The article read, extracted and linked (or taken from the cache); any failure of its own is `Unreadable`.
+    Writing the cache entry is outside: a full disk is the build's error, not the article's."""
+    name = file_text(path.name)
+    try:
+        with clock(timings, "read"):
+            try:
+                article = read_article(path)
+            except ArticleFormatError as err:
+                return Unreadable(name, str(err))
+            except OSError as err:
+                return Unreadable(name, f"{file_text(str(path))}: {err}")
+            entry = cache / f"{article.sha256}.pickle"
+            cached = load_cached(entry)
+        extracted = cached is None
+        if cached is None:
+            with clock(timings, "extract"):
+                found = extract(article)
+            with clock(timings, "resolve"):
+                cached = Cached(resolve(article, found), article.text)
+        years = known_years([cached.record])
+    except Exception as err:  # noqa: BLE001  a bug the article's text runs into: its error, never the build's
+        return Unreadable(name, f"{file_text(str(path))}: not published, an error while reading it: {one_line(err)}")
+    if extracted:
         _store_cached(entry, cached)
-    return ReadArticle(path.name, article.identifier, article.sha256, known_years([cached.record]), extracted)
+    return ReadArticle(name, article.identifier, article.sha256, years, extracted)
+
+
+def one_line(error: BaseException) -> str:
+    """`Type: message (at module.py:line)`, on one line: what went wrong and where the code stood.
+
+    >>> try:
+    ...     {}["ban thường vụ\\ntỉnh ủy"]
+    ... except KeyError as error:
+    ...     print(one_line(error))  # doctest: +ELLIPSIS
+    KeyError: 'ban thường vụ\\ntỉnh ủy' (at ...)
+    """
+    message = " ".join(str(error).split())
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(error).__name__}: {message}{where}" if message else f"{type(error).__name__}{where}"
 
 
 def load_cached(entry: Path) -> Cached | None:
@@ -124,25 +156,57 @@ def _linking(path: Path) -> tuple[Minter, Linking]:
     return Minter(linking.base, linking.years), linking
 
 
-def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> tuple[Rendered, list[tuple[str, str]], Timings]:
+@dataclass(frozen=True, slots=True)
+class RenderedChunk:
+    """What phase 2 made of a chunk: the valid graphs rendered, and the others with why they were left out."""
+
+    rendered: Rendered
+    rejected: list[tuple[str, str]]    # (identifier, why): "SHACL: ..." or the error its graph ran into
+    timings: Timings
+
+
+def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> RenderedChunk:
     """Phase 2 for (identifier, sha256) pairs in IRI order, with the file of the `Linking`: the rendered valid
     graphs, and why the others failed."""
     articles, setup = task
     minter, linking = _linking(setup)
     timings: Timings = {}
     graphs: dict[str, ArticleGraph] = {}
+    failed: dict[str, str] = {}
     for identifier, sha256 in articles:
         cached = load_cached(linking.cache / f"{sha256}.pickle")
         if cached is None:
             raise FileNotFoundError(f"{linking.cache}: the cache entry of {identifier} vanished during the build")
         with clock(timings, "emit"):
-            graphs[identifier] = emit(replace(cached.record, identifier=identifier), cached.text, minter)
+            try:
+                graphs[identifier] = emit(replace(cached.record, identifier=identifier), cached.text, minter)
+            except Exception as err:  # noqa: BLE001  that article's error
+                failed[identifier] = f"an error while writing its graph: {one_line(err)}"
     with clock(timings, "validate"):
-        reports = validate_article_graphs(graphs)
-    rejected = [(identifier, describe(report)) for identifier, report in reports.items() if not report.conforms]
+        reports = _isolating(validate_article_graphs, graphs, failed, "validating it")
+    for identifier, report in reports.items():
+        if not report.conforms:
+            failed[identifier] = f"SHACL: {describe(report)}"
     with clock(timings, "render"):
-        rendered = render([graphs[i].text() for i, report in reports.items() if report.conforms], linking.prefixes)
-    return rendered, rejected, timings
+        valid = {identifier: graphs[identifier] for identifier in reports if identifier not in failed}
+        rendered = _isolating(lambda some: render([graph.text() for graph in some.values()], linking.prefixes),
+                              valid, failed, "rendering it")
+    rejected = [(identifier, failed[identifier]) for identifier, _ in articles if identifier in failed]
+    return RenderedChunk(rendered, rejected, timings)
+
+
+def _isolating(step: Callable[[dict[str, T]], R], items: dict[str, T], failed: dict[str, str], doing: str) -> R:
+    """`step(items)`; if it raises, `step` is tried on each item alone to find the items it fails on (each goes
+    into `failed` with its error), then run on the others."""
+    try:
+        return step(items)
+    except Exception:  # noqa: BLE001  some item makes it fail: which ones is found below
+        for key, item in items.items():
+            try:
+                step({key: item})
+            except Exception as err:  # noqa: BLE001  that article's error
+                failed[key] = f"an error while {doing}: {one_line(err)}"
+    return step({key: item for key, item in items.items() if key not in failed})
 
 
 def describe(report: Report) -> str:

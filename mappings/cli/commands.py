@@ -15,7 +15,7 @@ from mappings.reading.article import ArticleFormatError, read_article
 
 PROJECT = Path(__file__).resolve().parents[2]
 PUBLISH_TIMEOUT_S = 3600.0  # one update request to a remote store (the switch moves every changed graph)
-EXIT_REJECTED = 3   # published, but some articles were left out (bad input or SHACL violations)
+EXIT_REJECTED = 3   # published, but some articles were left out (bad input, SHACL violations, an error of theirs)
 
 
 def main(argv: list[str] | None = None) -> int:

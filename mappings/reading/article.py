@@ -1,8 +1,11 @@
 """Read one article file: bytes → `Article` (the only place that reads article files).
 
 An article is UTF-8 text (a BOM is tolerated), optionally opened by header lines
-`date YYYY-MM[-DD]`, `url ...`, `title ...` (in any order, the date may share its line with
+`date YYYY-MM[-DD]` (ASCII digits), `url ...`, `title ...` (in any order, the date may share its line with
 the title), then the body. Anything else raises `ArticleFormatError` naming the file.
+
+The identifier is the file name without `.txt`, as printable text: a byte of a name that is not UTF-8, and a
+control or invisible character, is written `%XX` (`file_text`), so that every later stage can write it.
 """
 from __future__ import annotations
 
@@ -14,13 +17,15 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from mappings.reading.text import nfc
+from mappings.reading.text import INVISIBLE, nfc
 
 MAX_BYTES = 2 * 1024 * 1024
 MIN_LETTERS = 40
 
 _HEADER = re.compile(r"^\s*(?P<key>date|url|title)\s+(?P<value>\S.*?)\s*$")
-_DATE_VALUE = re.compile(r"^(?P<date>\d{4}-\d{2}(?:-\d{2})?)(?:\s+(?P<rest>\S.*))?$")
+# ASCII digits only: `\d` also takes Arabic-Indic and full-width ones, which int() reads but ISO dates do not.
+_DATE_VALUE = re.compile(r"^(?P<date>[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?)(?:\s+(?P<rest>\S.*))?$")
+_UNSHOWABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{INVISIBLE}]")
 _VIETNAMESE_LETTER = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
 
 
@@ -28,14 +33,15 @@ class ArticleFormatError(ValueError):
     """An input file that is not a readable article; the message names the file and the reason."""
 
     def __init__(self, path: Path | str, reason: str, line: int | None = None) -> None:
-        where = f"{path}:{line}" if line else str(path)
+        shown = file_text(str(path))
+        where = f"{shown}:{line}" if line else shown
         super().__init__(f"{where}: {reason}")
-        self.path, self.reason, self.line = str(path), reason, line
+        self.path, self.reason, self.line = shown, reason, line
 
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    identifier: str          # file name without .txt
+    identifier: str          # file name without .txt (`file_text`: printable)
     text: str               # the body, NFC; every span in the project counts code points in it
     published: str | None   # "YYYY-MM" or "YYYY-MM-DD"
     url: str | None
@@ -60,8 +66,28 @@ def parse_article(data: bytes, path: Path) -> Article:
         raise ArticleFormatError(path, "the file has header lines but no article body")
     _check_prose(body, path)
     title = header.get("title") or next(line.strip() for line in body.splitlines() if line.strip())
-    return Article(identifier=path.stem, text=body, published=header.get("date"), url=header.get("url"),
+    return Article(identifier=file_text(path.stem), text=body, published=header.get("date"), url=header.get("url"),
                    title=title, sha256=hashlib.sha256(data).hexdigest())
+
+
+def file_text(name: str) -> str:
+    """A file name (or path) as text any file or stream can hold: each byte the file system could not decode
+    as UTF-8, and each control or invisible character, written as `%XX` (its bytes).
+
+    >>> file_text("bai_viet" + bytes([0xff]).decode("utf-8", "surrogateescape"))
+    'bai_viet%FF'
+    >>> file_text("bài\u200bviết")
+    'bài%E2%80%8Bviết'
+    """
+    return _UNSHOWABLE.sub(_percent, name) if _UNSHOWABLE.search(name) else name
+
+
+def _percent(match: re.Match[str]) -> str:
+    try:
+        data = match.group().encode("utf-8", "surrogateescape")   # a byte the file system could not decode
+    except UnicodeEncodeError:
+        data = match.group().encode("utf-8", "surrogatepass")
+    return "".join(f"%{byte:02X}" for byte in data)
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -13,6 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Invisible format characters (Unicode category Cf), as a regex class: soft hyphen, zero-width space, joiners
+# and marks, bidi controls, word joiner, BOM, interlinear annotation, tags. Written out, since computing it
+# costs each process 60 ms; tests/test_article.py checks it against the running Python's `unicodedata`.
+INVISIBLE = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+             "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+             "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+
 # One-for-one character substitutions: look-alikes and spaces. Replaced where a regex finds them: few texts
 # have any, and `str.translate` looks every character of a Vietnamese text up in the table.
 _CHARS = {
