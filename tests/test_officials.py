@@ -71,6 +71,16 @@ CASES = {
     "new post": ("Ông Kiều Minh Đức, Chánh Văn phòng Tỉnh ủy thôi giữ chức Chánh Văn phòng, được điều động giữ chức "
                  "Phó Trưởng Ban Nội chính Tỉnh ủy từ ngày 2/5.",
                  [("Kiều Minh Đức", ["Chánh Văn phòng Tỉnh ủy", "Phó Trưởng Ban Nội chính Tỉnh ủy"])]),
+    # a district after a committee word, or one the article calls a place, is no person; a person after a title
+    # that ends with a place word still is
+    "district after a committee": ("Ngày 2/4, Thường trực Huyện ủy Châu Đức họp bàn nhiệm vụ. Bí thư Huyện ủy "
+                                   "Đoàn Văn Minh chủ trì.",
+                                   [("Đoàn Văn Minh", ["Bí thư Huyện ủy"])]),
+    "place named in the article": ("Nghị quyết về phát triển quận Hồng Bàng được quán triệt. Ban Thường vụ Quận ủy, "
+                                   "Thường trực Hồng Bàng và Chủ tịch UBND quận Trịnh Văn Hữu cùng dự.",
+                                   [("Trịnh Văn Hữu", ["Chủ tịch UBND quận"])]),
+    "person after a place word": ("Phát biểu tại hội nghị, Chủ tịch HĐND tỉnh Mai Hoa đề nghị các cấp ủy vào cuộc.",
+                                  [("Mai Hoa", ["Chủ tịch HĐND tỉnh"])]),
 }
 
 

@@ -112,14 +112,42 @@ def _excluded() -> frozenset[str]:
 def find_officials(text: str, place_names: frozenset[str] = frozenset()) -> list[OfficialMention]:
     """Every official mention in `text` (match form); `place_names` (casefolded) are never people."""
     found: list[OfficialMention] = []
+    places = _places_named(text)
     for name in _names(text):
         written = text[name.start:name.end]
-        if written.casefold() in _excluded() or written.casefold() in place_names or _is_credit(text, name.start):
+        if (written.casefold() in _excluded() or written.casefold() in place_names or written.casefold() in places
+                or _is_credit(text, name.start) or _is_place_after_body(text, name)):
             continue
         mention = _in_context(text, name, found)
         if mention:
             found.append(mention)
     return _with_new_posts(text, found)
+
+
+@cache
+def _place_word() -> re.Pattern[str]:
+    """A place word and the two capitalised words after it: "quận Ninh Kiều", "huyện Châu Thành"; not three or more,
+    which are a person after a title that ends with its place word ("Chủ tịch UBND huyện Nguyễn Văn An")."""
+    word = rf"{_capital()}[^\W\d_]*"
+    return re.compile(rf"{word_start(_lists()['place_words'], ignore_case=True)}\s+(?P<place>{word} {word})(?! {_capital()})")
+
+
+def _places_named(text: str) -> frozenset[str]:
+    """What the article itself calls a place (casefolded): never a person."""
+    return frozenset(match["place"].casefold() for match in _place_word().finditer(text)
+                     if not _body_before().search(text, max(0, match.start() - 20), match.start()))
+
+
+@cache
+def _body_before() -> re.Pattern[str]:
+    return re.compile(rf"{word_start(_lists()['local_bodies'], ignore_case=True)}\s+$")
+
+
+def _is_place_after_body(text: str, name: Span) -> bool:
+    """"Quận ủy Ninh Kiều", "Huyện ủy Châu Thành": two words right after a local body are its place (a person after a
+    body is written with a title between, or with a name of three words or more: "Bí thư Tỉnh ủy Đỗ Trọng Hưng")."""
+    return (text.count(" ", name.start, name.end) == 1
+            and bool(_body_before().search(text, max(0, name.start - 20), name.start)))
 
 
 _SENTENCE_END = re.compile(r"(?<!TP)(?<!Tp)[.!?](?=\s)|\n")
