@@ -81,6 +81,11 @@ CASES = {
                                    [("Trịnh Văn Hữu", ["Chủ tịch UBND quận"])]),
     "person after a place word": ("Phát biểu tại hội nghị, Chủ tịch HĐND tỉnh Mai Hoa đề nghị các cấp ủy vào cuộc.",
                                   [("Mai Hoa", ["Chủ tịch HĐND tỉnh"])]),
+    # names of the Ê Đê, Gia Rai and Khmer, of five syllables and more, with no Kinh family name first
+    "ethnic names": ("Tham dự có bà H’Ngọc Byă, Phó Chủ tịch HĐND tỉnh; ông Y Kim Hà Niê Kdăm, Trưởng Ban Dân tộc "
+                     "và đồng chí Neáng Sa Ly, Bí thư Đảng ủy xã.",
+                     [("H’Ngọc Byă", ["Phó Chủ tịch HĐND tỉnh"]), ("Y Kim Hà Niê Kdăm", ["Trưởng Ban Dân tộc"]),
+                      ("Neáng Sa Ly", ["Bí thư Đảng ủy xã"])]),
 }
 
 

@@ -243,6 +243,8 @@ def _ranges(chars: Iterable[str]) -> str:
 
 def _name_in(run: list[re.Match[str]]) -> list[Span]:
     words = [w for w in run if w.group(0).casefold() not in ("ông", "bà", "đồng")] if len(run) > 2 else run
+    if 2 <= len(words) <= 6 and _long_name_start(words[0].group(0)):   # "Y Thanh Hà Niê Kđăm", "H’Hen Niê"
+        return [Span(words[0].start(), words[-1].end())]
     if 2 <= len(words) <= 4 and words[0].group(0) in _surnames():
         return [Span(words[0].start(), words[-1].end())]
     for size in (3, 4, 2):
@@ -250,6 +252,17 @@ def _name_in(run: list[re.Match[str]]) -> list[Span]:
         if len(words) > size and tail[0].group(0) in _surnames():
             return [Span(tail[0].start(), tail[-1].end())]
     return []
+
+
+@cache
+def _long_name_starts() -> frozenset[str]:
+    return frozenset(_lists()["long_name_starts"])
+
+
+def _long_name_start(word: str) -> bool:
+    """A first word that starts a name of any length (rules/officials.toml `long_name_starts`): the name is the
+    whole run ("Y Thanh Hà Niê Kđăm" is one person, not "Hà Niê Kđăm"), "H'" or "K'" and a syllable included."""
+    return word in _long_name_starts() or (len(word) > 2 and word[:2] in _long_name_starts())
 
 
 def _is_credit(text: str, start: int) -> bool:
