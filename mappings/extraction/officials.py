@@ -291,7 +291,7 @@ def _titles_before(text: str, start: int, earlier: list[OfficialMention]) -> tup
     trưởng Cục ..., Văn phòng Trung ương Đảng Đào Văn Thành"). Titles right after an earlier person are theirs."""
     parts: list[Span] = []
     part = _title_before(text, start) or _organization_before(text, start)
-    while part:
+    while part and len(parts) < 12:   # a person holds a few titles: the walk back stays short on any text
         parts.insert(0, part)
         comma = _COMMA_BEFORE.search(text, max(0, part.start - 4), part.start)
         if not comma or (earlier and comma.start() <= _last_end(earlier[-1])):
