@@ -13,6 +13,7 @@ title goes only to the citation it follows (GOLD_FORMAT: "Issuer"). A semicolon 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -21,6 +22,7 @@ from mappings.extraction.bodies import BodyMention, body_at, find_bodies
 from mappings.extraction.dates import DateMention, date_at
 from mappings.extraction.officials import position_heads
 from mappings.extraction.patterns import (
+    GAP,
     LAW_SYMBOL,
     NUMBER_STARTS,
     WORD_TO_NUMBER,
@@ -34,14 +36,14 @@ from mappings.extraction.patterns import (
 from mappings.extraction.rules import DocumentType, document_types
 from mappings.extraction.titles import read_title
 
-_GAP = re.compile(r"\s*,?\s*")
+_GAP = re.compile(GAP)
 # "của Bộ Chính trị", "do Ban Bí thư", or the body right after ("... ngày 16/6/2022 Hội nghị lần thứ năm Ban Chấp hành
 # Trung ương Đảng"): a comma needs "của" after it, else the next clause's subject would be taken for the issuer.
-_OF = re.compile(r"(?:\s*,?\s*(?:của|do)\s+|\s+)(?:Hội nghị\s+(?:lần thứ\s+\S+|Trung ương\s+\d+)\s+)?", re.I)
+_OF = re.compile(rf"(?:{GAP}(?:của|do)\s+|\s++)(?:Hội nghị\s+(?:lần thứ\s+\S+|Trung ương\s+\d+)\s+)?", re.I)
 # A list: "A, B và C", "A, B, C" (a semicolon ends it).
-_JOIN = re.compile(r"\s*(?:,\s*(?:và\s+)?|và\s+)")
+_JOIN = re.compile(r"\s*+(?:,\s*+(?:và\s+)?|và\s+)")
 # "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
-_ALIAS = re.compile(r"\s*\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là[^)]*\)", re.I)
+_ALIAS = re.compile(r"\s*+\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là[^)]*\)", re.I)
 _ISSUED_BY_BEFORE = re.compile(r"(?:ban hành|tại)\s+$", re.I)   # "[body] (đã) ban hành" right before the citation
 
 
@@ -106,13 +108,14 @@ def find_citations(text: str, published: str | None = None) -> list[Citation]:
 
 def _symbol_heads(text: str) -> list[Citation]:
     found: list[Citation] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []   # disjoint spans, in order
     starts = [number.start() for number in NUMBER_STARTS.finditer(text)]
     for pattern, style in ((LAW_SYMBOL, "law"), (state_symbol(), "state"), (party_symbol(), "party")):
         for match in matches_at(pattern, text, starts):
-            if any(s < match.end() and match.start() < e for s, e in taken):
+            place = bisect_left(taken, (match.end(),))   # the spans before it start before it ends
+            if place and taken[place - 1][1] > match.start():
                 continue
-            taken.append(match.span())
+            taken.insert(place, match.span())
             found.append(_symbol_citation(text, match, style))
     return found
 
@@ -154,8 +157,10 @@ def _canonical(number: str, abbr: str | None, issuer: str, year: int | None, sty
 
 def _number_heads(text: str, symbol_heads: list[Citation]) -> list[Citation]:
     found = []
+    spans = sorted((h.start, h.end) for h in symbol_heads)   # disjoint
     for word in type_word().finditer(text):
-        if any(h.start <= word.start() < h.end for h in symbol_heads):
+        place = bisect_right(spans, (word.start(), len(text) + 1))
+        if place and spans[place - 1][1] > word.start():   # inside a symbol citation's head
             continue
         match = number_only().match(text, word.end())
         written = word.group(0)
@@ -185,7 +190,8 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
         pos = title.after
     if alias := _ALIAS.match(text, pos):
         pos = alias.end()
-    next_head = next((h.start for h in heads if h.start >= pos), len(text))
+    following = bisect_left(heads, pos, key=lambda h: h.start)
+    next_head = heads[following].start if following < len(heads) else len(text)
     join = _JOIN.match(text, pos) if next_head < len(text) else None
     joined = join is not None and join.end() == next_head
     cited = replace(head, date=date, body=body, tail_end=pos, joined_to=next_head if joined else None,
@@ -210,8 +216,9 @@ def _issuer_before(text: str, cited: Citation, bodies: Callable[[], list[BodyMen
     before = text[max(0, cited.start - 80): cited.start]
     if not _ISSUED_BY_BEFORE.search(before):
         return cited
-    candidates = [b for b in bodies() if cited.start - 120 <= b.end <= cited.start and
-                  not re.search(r"[.;\n]", text[b.end:cited.start]) and not _in_title(text, b.start)]
+    found = bodies()   # in order, disjoint: their ends ascend
+    near = found[bisect_left(found, cited.start - 120, key=lambda b: b.end):bisect_right(found, cited.start, key=lambda b: b.end)]
+    candidates = [b for b in near if not re.search(r"[.;\n]", text[b.end:cited.start]) and not _in_title(text, b.start)]
     return _with_inferred_symbol(replace(cited, body=candidates[-1])) if candidates else cited
 
 
@@ -242,10 +249,17 @@ def _titles_through_named(text: str, cited: list[Citation]) -> list[Citation]:
 
 
 def _mark_nested(cited: list[Citation]) -> list[Citation]:
-    out = []
-    for index, citation in enumerate(cited):
-        parent = next((i for i, outer in enumerate(cited) if outer.title_span and i != index and
-                       outer.title_span[0] <= citation.start < outer.title_span[1]), None)
+    """A citation inside another's title is nested in the innermost such title (one sweep over the citations, in
+    order, with the titles open at each one on a stack)."""
+    titles = sorted((c.title_span[0], c.title_span[1], i) for i, c in enumerate(cited) if c.title_span)
+    out, open_titles, next_title = [], [], 0
+    for citation in cited:
+        while next_title < len(titles) and titles[next_title][0] <= citation.start:
+            open_titles.append(titles[next_title])
+            next_title += 1
+        while open_titles and open_titles[-1][1] <= citation.start:
+            open_titles.pop()
+        parent = open_titles[-1][2] if open_titles else None
         out.append(citation if parent is None else replace(citation, nested_in=parent))
     return out
 

@@ -98,6 +98,10 @@ def _basic_plane() -> str:
     return "".join(map(chr, range(0x10000)))
 
 
+# Between a citation and what follows it: spaces, a comma, spaces. Possessive (Python 3.11): a run of spaces is
+# read once and never split again, so a long run after a citation costs its length, not its square.
+GAP = r"\s*+,?+\s*+"
+
 # The first digit of a symbol's number ("39", "01", "1881"), not inside a word, number, date or other symbol:
 # (?<![\w/.-]) is checked after the digit, so that the pattern starts with \d and `re` skips from digit to digit.
 NUMBER_START = r"\d(?<![\w/.-]\d)"

@@ -16,8 +16,9 @@ class Sentence:
 
 
 # end of sentence: . ! ? … (and closing quotes), then spaces and a capital letter or a digit on the same line.
-# Its first character is written apart from the rest (not `[.!?…]+`) so that `re` skips from one to the next.
-_END = re.compile(r"[.!?…][.!?…]*[”\"’)]*(?=[^\S\n]+[\"“(]?(?P<next>\w))")
+# Its first character is written apart from the rest (not `[.!?…]+`) so that `re` skips from one to the next; it
+# must start a run (the lookbehind) and the run is read possessively, so a run of leader dots is read once.
+_END = re.compile(r"[.!?…](?<![.!?…][.!?…])[.!?…]*+[”\"’)]*+(?=[^\S\n]+[\"“(]?(?P<next>\w))")
 _LINE_BREAK = re.compile("\n")
 
 

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
-from mappings.extraction.patterns import alternation, type_words
+from mappings.extraction.patterns import GAP, alternation, type_words
 from mappings.extraction.rules import word_lists
 
 MAX_TITLE = 400
-_START = re.compile(r"\s*,?\s*(?P<ve>về\s+(?:việc\s+)?)?(?P<quote>[“\"])?", re.I)
-_ISSUING = re.compile(r"\s*,?\s*(?=ban hành\s)", re.I)
+_START = re.compile(rf"{GAP}(?P<ve>về\s+(?:việc\s+)?)?(?P<quote>[“\"])?", re.I)
+_ISSUING = re.compile(rf"{GAP}(?=ban hành\s)", re.I)
 _OPEN, _CLOSE = "“", "”"
 
 
@@ -41,6 +42,7 @@ def _implements_phrase() -> re.Pattern[str]:
 
 
 def read_title(text: str, pos: int, heads: Sequence[Head], type_id: str | None) -> Title | None:
+    """The title after a citation's head, date and issuer at `pos`; `heads` are every citation head, in order."""
     start = _START.match(text, pos)
     if start and start["quote"]:
         return _quoted(text, start.end(), start["quote"])
@@ -71,11 +73,10 @@ def _quoted(text: str, begin: int, quote: str) -> Title | None:
 def _unquoted(text: str, begin: int, heads: Sequence[Head]) -> Title | None:
     stop = _unquoted_end().search(text, begin, min(len(text), begin + MAX_TITLE))
     end = stop.start() if stop else min(len(text), begin + MAX_TITLE)
-    for head in heads:
-        if begin < head.start < end:
-            # "về tiếp tục thực hiện Chỉ thị số 05-CT/TW": the cited document is part of the title, its tail is not.
-            end = head.end if _implements_phrase().search(text, begin, head.start) else head.start
-            break
+    following = bisect_right(heads, begin, key=lambda h: h.start)   # heads are in order
+    if following < len(heads) and (head := heads[following]).start < end:
+        # "về tiếp tục thực hiện Chỉ thị số 05-CT/TW": the cited document is part of the title, its tail is not.
+        end = head.end if _implements_phrase().search(text, begin, head.start) else head.start
     return _title(text, begin, end)
 
 

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from functools import cache
 
@@ -152,7 +153,7 @@ def _meetings(article: Article, found: Mentions, keys: list[str], officials: tup
     if meeting is None:
         return ()
     sentence = found.sentences[meeting.sentence]
-    names = [(m.name.start, fold(article.text[m.name.start:m.name.end]), m.genitive) for m in found.officials]
+    names = sorted((m.name.start, fold(article.text[m.name.start:m.name.end]), m.genitive) for m in found.officials)
     by_fold = {fold(o.name): o.name for o in officials}
     chairs = _chairs(found, names)
     acting = {f for _, f, genitive in names if not genitive}
@@ -171,20 +172,23 @@ def _meetings(article: Article, found: Mentions, keys: list[str], officials: tup
 
 
 def _chairs(found: Mentions, names: list[tuple[int, str, bool]]) -> list[str]:
-    chairs: list[str] = []
+    chairs: dict[str, None] = {}
+    positions = [pos for pos, _, _ in names]   # names are in text order
     for sentence in found.sentences:
-        named = [(pos, f) for pos, f, _ in names if sentence.start <= pos < sentence.end]
+        named = names[bisect_left(positions, sentence.start):bisect_left(positions, sentence.end)]
         for start, end in chair_spans(found.text, sentence) if named else ():  # chairs are named in the sentence
-            chairs += [f for pos, f in named if start <= pos < end and f not in chairs]
-    return chairs
+            chairs.update((f, None) for pos, f, _ in named if start <= pos < end)
+    return list(chairs)
 
 
 def _meeting_documents(found: Mentions, keys: list[str], names: list[tuple[int, str, bool]], core: str) -> tuple[str, ...]:
-    documents: list[str] = []
+    documents: dict[str, None] = {}
+    starts = [c.start for c in found.citations]   # in text order, as are the names
+    positions = [pos for pos, _, _ in names]
     for sentence in found.sentences:
-        cited = [key for key, c in zip(keys, found.citations) if sentence.start <= c.start < sentence.end
-                 and c.nested_in is None and "#" not in key and key not in documents]
-        people = any(sentence.start <= pos < sentence.end for pos, _, _ in names)
+        first, last = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
+        cited = [keys[i] for i in range(first, last) if found.citations[i].nested_in is None and "#" not in keys[i]]
+        people = bisect_left(positions, sentence.start) < bisect_left(positions, sentence.end)
         if cited and is_about_meeting(found.text, sentence, core, people):
-            documents += dict.fromkeys(cited)
+            documents.update(dict.fromkeys(cited))
     return tuple(documents)
