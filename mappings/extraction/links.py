@@ -121,31 +121,45 @@ def _implementing() -> re.Pattern[str]:
 def _implements(text: str, cited: _Cited, sources: frozenset[int]) -> list[LinkMention]:
     pattern = _implementing()
     found = []
+    earlier = _Earlier()
     for index, source in enumerate(cited.items):
         phrase = pattern.match(text, _core_end(source))
-        if not phrase:
-            continue
-        target = cited.at(phrase.end())
-        targets = (_following_group(cited, target, sources) if target is not None
-                   else _anaphor(text, phrase.end(), cited.items, index))
-        found += [LinkMention(index, "implements", t, phrase.start(), phrase.end(), "links.implements") for t in targets]
+        if phrase:
+            target = cited.at(phrase.end())
+            targets = (_following_group(cited, target, sources) if target is not None
+                       else _anaphor(text, phrase.end(), earlier))
+            found += [LinkMention(index, "implements", t, phrase.start(), phrase.end(), "links.implements")
+                      for t in targets]
+        earlier.add(index, source)
     return found
 
 
-def _anaphor(text: str, pos: int, cited: list[Citation], before: int) -> list[int]:
+class _Earlier:
+    """The symbols cited so far, by type and by type and issuer: each symbol with its first citation."""
+
+    def __init__(self) -> None:
+        self._symbols: dict[tuple[str | None, str | None], dict[str, int]] = {}
+
+    def add(self, index: int, cited: Citation) -> None:
+        if cited.symbol:
+            for key in ((cited.type_id, None), (cited.type_id, cited.body.key if cited.body else "")):
+                self._symbols.setdefault(key, {}).setdefault(cited.symbol, index)
+
+    def only(self, doc_type: str, body_key: str | None) -> int | None:
+        """The first citation of the one symbol of that type (by that body) cited so far; None if none or several."""
+        symbols = self._symbols.get((doc_type, body_key), {})
+        return next(iter(symbols.values())) if len(symbols) == 1 else None
+
+
+def _anaphor(text: str, pos: int, earlier: _Earlier) -> list[int]:
     """"thực hiện Quy định của Ban Bí thư về ...": the one earlier citation of that type by that body."""
     word = type_word().match(text, pos)
     if not word:
         return []
     of = re.compile(r"\s+của\s+", re.I).match(text, word.end())
     body = body_at(text, of.end()) if of else None
-    doc_type = type_of_word(word.group(0))
-    candidates = {c.symbol for c in cited[:before] if c.symbol and c.type_id == doc_type and
-                  (body is None or (c.body is not None and c.body.key == body.key))}
-    if len(candidates) != 1:
-        return []
-    symbol = candidates.pop()
-    return [next(i for i, c in enumerate(cited) if c.symbol == symbol)]
+    only = earlier.only(type_of_word(word.group(0)), body.key if body else None)
+    return [] if only is None else [only]
 
 
 def _issued_to_carry_out(text: str, cited: _Cited, sentences: list[Sentence],
@@ -228,17 +242,19 @@ def _succession(text: str, cited: _Cited) -> list[LinkMention]:
     step = _phrase("succession", r"\s*+(?:[,;]|và)?+\s*+(?:PHRASE)?+\s*+")
     items = cited.items
     found: list[LinkMention] = []
+    replaced: set[int] = set()
     for match in marker.finditer(text):
         after = cited.at(match.end())
         before = cited.last_before(match.start(), outer_only=True) if after is not None else None
         if (after is None or before is None or re.search(r"[.\n]", text[items[before].tail_end:match.start()])
-                or any(f.target == before for f in found)):
+                or before in replaced):
             continue
         chain = [before, after]
         while chain[-1] + 1 < len(items) and step.fullmatch(text, items[chain[-1]].tail_end, items[chain[-1] + 1].start):
             chain.append(chain[-1] + 1)
         found += [LinkMention(new, "replaces", old, match.start(), match.end(), "links.succession")
                   for old, new in zip(chain, chain[1:])]
+        replaced.update(chain[:-1])
     return found
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from mappings.extraction.patterns import alternation, word_start
 from mappings.extraction.rules import word_lists
@@ -384,14 +385,29 @@ def _goes_on(text: str, start: int, joins_titles: bool) -> bool:
     return joins_titles or not (position_heads().match(text, at) or _body_start().match(text, at))
 
 
+_GROUP_LABEL = re.compile(r"các\s+(?:đồng chí|ông|bà)\s+(?P<title>[^:;]{3,80}?)\s*:", re.I)
+_SENTENCE_BREAK = re.compile(r"\n|\. ")
+
+
 def _group_title(text: str, start: int) -> tuple[Span, ...]:
-    """"các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy: A, ...": the label's title belongs to each listed name."""
-    sentence_start = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
-    label = re.compile(r"các\s+(?:đồng chí|ông|bà)\s+(?P<title>[^:;]{3,80}?)\s*:", re.I)
-    for match in label.finditer(text, sentence_start, start):
-        if position_heads().match(match["title"]):
-            return (Span(match.start("title"), match.end("title")),)
+    """"các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy: A, ...": the label's title belongs to each listed name (the
+    first such label of the name's sentence before it)."""
+    breaks, labels = _group_labels(text)
+    sentence_start = breaks[bisect_right(breaks, start) - 1]
+    first = bisect_left(labels, (sentence_start,))
+    if first < len(labels) and labels[first][1] <= start:
+        return (Span(labels[first][2], labels[first][3]),)
     return ()
+
+
+@lru_cache(maxsize=4)
+def _group_labels(text: str) -> tuple[list[int], list[tuple[int, int, int, int]]]:
+    """Once per text: where sentences may start (after a line break or ". "), and each group label with a title,
+    as (start, end, title start, title end), in order."""
+    breaks = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(text))]
+    labels = [(m.start(), m.end(), m.start("title"), m.end("title")) for m in _GROUP_LABEL.finditer(text)
+              if position_heads().match(m["title"])]
+    return breaks, labels
 
 
 def _continues_list(text: str, start: int, earlier: list[OfficialMention]) -> bool:
