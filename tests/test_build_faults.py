@@ -570,6 +570,69 @@ def test_an_exception_in_any_article_step_is_that_articles_error(seeds_build: Pa
     assert_kept(out, before, "a build with articles that raise")
 
 
+def long_article(size: int = 1_900_000) -> str:
+    """An article close to the reader's size limit, in the genre's own words, each paragraph with its own numbers:
+    reading, extracting and linking it takes about two seconds on this machine, a seed a few milliseconds."""
+    provinces = ["Nghệ An", "Hà Tĩnh", "Quảng Trị", "Thái Bình", "Cà Mau", "Lào Cai", "Đắk Lắk", "Bình Định"]
+    given = ["Minh", "Hùng", "Lan", "Quang", "Thảo", "Dũng", "Hòa", "Phúc"]
+    parts = ["date 2024-11-20\n\nCác tỉnh sơ kết việc thực hiện nhiều chỉ thị, kết luận của Trung ương\n\n"]
+    length, index = 0, 0
+    while length < size:
+        place, name = provinces[index % len(provinces)], given[index % len(given)]
+        paragraph = (
+            f"Ngày {index % 28 + 1}/{index % 12 + 1}, Ban Thường vụ Tỉnh ủy {place} tổ chức hội nghị sơ kết việc "
+            f"thực hiện Chỉ thị số {index % 97 + 1}-CT/TW ngày {index % 27 + 1}/{index % 11 + 1}/2019 của Ban Bí thư "
+            f"về tăng cường công tác dân vận. Đồng chí Trần Văn {name}, Phó Bí thư Tỉnh ủy, chủ trì hội nghị. Tỉnh đã "
+            f"ban hành Kế hoạch số {index + 10}-KH/TU thực hiện Kết luận số {index % 89 + 1}-KL/TW của Bộ Chính trị.\n\n")
+        parts.append(paragraph)
+        length += len(paragraph.encode())
+        index += 1
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_article_past_its_time_budget_is_named_and_the_build_goes_on(
+        seeds_build: Path, tmp_path: Path, jobs: int) -> None:
+    """Real input that is slow to read, extract and link (timed here first); the build gets a quarter of that
+    time as its budget: the long article is left out with the reason, the short ones are published."""
+    from mappings.extraction.mentions import extract
+    from mappings.linking.resolve import resolve
+    from mappings.reading.article import parse_article
+
+    text = long_article()
+    started = time.monotonic()
+    article = parse_article(text.encode(), tmp_path / "long.txt")
+    resolve(article, extract(article))
+    took = time.monotonic() - started
+    if took < 0.4:
+        pytest.skip(f"the long article took only {took:.2f} s to read, extract and link: too fast to time out "
+                    "reliably against the short ones (a few ms); give this test a longer input")
+    budget = round(took / 4, 2)
+    out = tmp_path / "out"
+    before = baseline(seeds_build, out)
+    articles = copy_seeds(tmp_path / "articles")
+    (articles / "long.txt").write_text(text, encoding="utf-8")
+    (articles / "short.txt").write_text(PLAN_ARTICLE, encoding="utf-8")  # extracted anew, well within the budget
+    started = time.monotonic()
+    result = vankien("build", "--articles", articles, "--out", out, "--jobs", jobs, "--article-timeout", budget)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith(str(articles / "long.txt"))]
+    assert f"took longer than {budget:g} s" in line, result.stderr
+    assert "1 article(s) not published: long.txt" in result.stderr
+    assert f"{len(STEMS) + 1} articles (1 extracted anew)" in result.stdout, result.stdout
+    graphs = graph_names(current(out))
+    assert {article_graph(stem) for stem in [*STEMS, "short"]} <= graphs and article_graph("long") not in graphs
+    assert elapsed < 60, f"the build took {elapsed:.1f} s"
+    assert_kept(out, before, "a build with an article past its budget")
+
+
+def test_the_time_budget_is_documented_in_the_help() -> None:
+    help_text = " ".join(vankien("build", "--help").stdout.split())
+    assert "--article-timeout S" in help_text and "(default 30; 0: no limit)" in help_text
+
+
 # --- disk full ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

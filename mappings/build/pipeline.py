@@ -2,7 +2,8 @@
 
   1. read, extract, resolve      in worker processes, chunk by chunk (mappings/build/worker.py); each
                                  article's extraction is cached, keyed by the file's SHA-256 and
-                                 `rules_version()`: adding or changing articles re-extracts only those
+                                 `rules_version()`: adding or changing articles re-extracts only those;
+                                 an article past its time budget (`article_timeout`) is left out
   2. link                        here: the years the whole corpus gives each document (a citation's year
                                  may come from another article), and the order of the graphs by IRI
   3. emit, validate, render      in worker processes, chunk by chunk, in IRI order
@@ -10,6 +11,8 @@
                                  dumps as it comes (mappings/publishing/publish.py), so memory stays flat
 
 Chunks have a fixed size, so the output is byte for byte the same whatever the number of processes.
+One article never stops the others: its errors, its time budget, even its worker process dying (the chunk is
+run again article by article to find it) leave out that article alone, named with the reason.
 """
 from __future__ import annotations
 
@@ -18,14 +21,14 @@ import pickle
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Triple, parse
 from rdflib import Graph
 from tqdm import tqdm
 
-from mappings.build.parallel import Workers, chunked, default_jobs
+from mappings.build.parallel import WorkerDied, Workers, chunked, default_jobs
 from mappings.build.worker import (
     Linking,
     ReadArticle,
@@ -42,10 +45,12 @@ from mappings.extraction.rules import rules_version
 from mappings.linking.iris import Minter
 from mappings.publishing.dumps import Rendered, context_prefixes
 from mappings.publishing.publish import PublishedBuild, PublishError, build_lock, load_context, publish
+from mappings.reading.article import file_text
 from ontology import DIR as ONTOLOGY_DIR
 
 DEFAULT_BASE = "http://localhost:8000/"
 CHUNK = 32  # articles per task; fixed, so that the dumps' gzip members do not depend on the process count
+ARTICLE_TIMEOUT_S = 30.0  # wall seconds to read, extract and link one article (the slowest real one takes ms)
 LINKING = ".linking-"  # out/.linking-*.pickle: what phase 2 needs, while a build runs
 
 
@@ -63,18 +68,24 @@ class BuildResult:
 
 
 def build(articles: Path, out: Path, *, base: str = DEFAULT_BASE, keep: int = 3, jobs: int | None = None,
+          article_timeout: float | None = ARTICLE_TIMEOUT_S,
           report: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> BuildResult:
-    """Build `articles`/*.txt into `out` with `jobs` processes (default: one per CPU)."""
+    """Build `articles`/*.txt into `out` with `jobs` processes (default: one per CPU); an article that takes more
+    than `article_timeout` seconds to read, extract and link (None or 0: no limit) is left out."""
     files = sorted(articles.glob("*.txt"))
     if not files:
         raise FileNotFoundError(f"{articles}: no *.txt articles to build")
+    if article_timeout is not None and article_timeout < 0:
+        raise ValueError(f"article timeout {article_timeout}: must be positive (0: no limit)")
     with build_lock(out), Workers(jobs or default_jobs()) as workers:  # the lock: for the whole build
-        return _Build(out, base, keep, workers, report).run(files)
+        return _Build(out, base, keep, workers, report, article_timeout or None).run(files)
 
 
 class _Build:
-    def __init__(self, out: Path, base: str, keep: int, workers: Workers, report: Callable[[str], None]) -> None:
+    def __init__(self, out: Path, base: str, keep: int, workers: Workers, report: Callable[[str], None],
+                 budget: float | None) -> None:
         self.out, self.base, self.keep, self.workers, self.report = out, base, keep, workers, report
+        self.budget = budget
         self.cache = out / "cache" / rules_version()
         self.result = BuildResult(published=None)
         self._outside = 0.0  # CPU time the publishing process spent outside publishing (phase 2 with jobs=1)
@@ -95,7 +106,8 @@ class _Build:
         linking = self.out / f"{LINKING}{os.getpid()}-{time.time_ns()}.pickle"
         linking.write_bytes(pickle.dumps(Linking(self.base, years, context_prefixes(load_context(context)), self.cache)))
         try:
-            chunks = self.workers.map(render_chunk, ((chunk, linking) for chunk in chunked(ordered, CHUNK)))
+            chunks = self.workers.map(render_chunk, ((chunk, linking) for chunk in chunked(ordered, CHUNK)),
+                                      salvage=self._salvage_render)
             before = time.process_time()
             self.result.published = publish(self.out, self._graphs(chunks, len(files)), meta=self._meta,
                                             context=context, keep=self.keep)
@@ -109,10 +121,10 @@ class _Build:
         """Phase 1: every file read (or its cache entry), the unreadable ones named; the corpus' years."""
         readable: list[ReadArticle] = []
         years: dict[tuple[str, str, str, str], set[int]] = {}
-        tasks = ((chunk, self.cache) for chunk in chunked(files, CHUNK))
+        tasks = ((chunk, self.cache, self.budget) for chunk in chunked(files, CHUNK))
         self.cache.mkdir(parents=True, exist_ok=True)
         bar = tqdm(total=len(files), desc="extract", unit="article", disable=not sys.stderr.isatty())
-        for results, timings in self.workers.map(read_chunk, tasks):
+        for results, timings in self.workers.map(read_chunk, tasks, salvage=self._salvage_read):
             self._add(timings)
             bar.update(len(results))
             for item in results:
@@ -126,6 +138,38 @@ class _Build:
                     years.setdefault(key, set()).update(found)
         bar.close()
         return readable, {key: frozenset(value) for key, value in years.items()}
+
+    def _salvage_read(self, task: tuple[list[Path], Path, float | None]) -> tuple[list[ReadArticle | Unreadable], Timings]:
+        """Phase 1 for a chunk whose worker died twice: article by article, each alone, so that the article whose
+        worker dies is left out and named, and the others are read."""
+        paths, cache, budget = task
+        results: list[ReadArticle | Unreadable] = []
+        timings: Timings = {}
+        limit = f"or ran past twice its {budget:g} s in code that could not be stopped" if budget else "or hung"
+        for path in paths:
+            try:
+                found, spent = self.workers.alone(read_chunk, ([path], cache, budget))
+            except WorkerDied:
+                found, spent = [Unreadable(file_text(path.name), f"{file_text(str(path))}: not published, the worker "
+                                           f"process reading it died (it crashed, hit a memory limit {limit})")], {}
+            results += found
+            for step, seconds in spent.items():
+                timings[step] = timings.get(step, 0.0) + seconds
+        return results, timings
+
+    def _salvage_render(self, task: tuple[list[tuple[str, str]], Path]) -> RenderedChunk:
+        """Phase 2 for a chunk whose worker died twice: each article alone finds those whose worker dies; the
+        chunk is rendered without them."""
+        articles, linking = task
+        died = []
+        for article in articles:
+            try:
+                self.workers.alone(render_chunk, ([article], linking))
+            except WorkerDied:
+                died.append(article)
+        chunk = self.workers.alone(render_chunk, ([a for a in articles if a not in died], linking))
+        why = "the worker process writing, validating or rendering its graph died"
+        return replace(chunk, rejected=[*chunk.rejected, *((identifier, why) for identifier, _ in died)])
 
     def _graphs(self, chunks: Iterable[RenderedChunk], files: int) -> Iterator[Rendered | tuple[str, Iterable[Triple]]]:
         """The ontology, the reference data and the article chunks, in IRI order; never none of the articles."""

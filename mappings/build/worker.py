@@ -13,11 +13,16 @@ Whatever goes wrong with one article (an exception in reading, extraction, linki
 rendering) is that article's error: it comes back as `Unreadable` (phase 1) or among the rejected (phase 2),
 named with its file and the reason on one line, and the chunk's other articles go on. Only what is not one
 article's doing stops the build: the cache cannot be written (a full disk) or vanished under it.
+
+Each article has a time budget in phase 1 (`time_budget`: wall seconds to read, extract and link it): past it,
+it is left out, "took longer than N s", and the worker goes on with the next one.
 """
 from __future__ import annotations
 
 import os
 import pickle
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -27,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+from mappings.build.parallel import in_worker
 from mappings.emission.article_graph import ArticleGraph
 from mappings.emission.to_rdf import emit
 from mappings.extraction.mentions import extract
@@ -39,6 +45,7 @@ from mappings.validation.validate import Report, validate_article_graphs
 
 T = TypeVar("T")
 R = TypeVar("R")
+BACKSTOP_S = 5.0   # CPU seconds past twice the budget at which a worker stuck in C code is killed
 Years = dict[tuple[str, str, str, str], frozenset[int]]
 Timings = dict[str, float]   # step → CPU seconds
 
@@ -75,39 +82,87 @@ def clock(timings: Timings, step: str) -> Iterator[None]:
         timings[step] = timings.get(step, 0.0) + time.process_time() - start
 
 
-def read_chunk(task: tuple[list[Path], Path]) -> tuple[list[ReadArticle | Unreadable], Timings]:
-    """Phase 1 for a chunk of files, with the cache directory."""
-    paths, cache = task
+def read_chunk(task: tuple[list[Path], Path, float | None]) -> tuple[list[ReadArticle | Unreadable], Timings]:
+    """Phase 1 for a chunk of files, with the cache directory and each article's time budget (seconds, None: none)."""
+    paths, cache, budget = task
     timings: Timings = {}
-    return [_read(path, cache, timings) for path in paths], timings
+    return [_read(path, cache, budget, timings) for path in paths], timings
 
 
-def _read(path: Path, cache: Path, timings: Timings) -> ReadArticle | Unreadable:
-    """The article read, extracted and linked (or taken from the cache); any failure of its own is `Unreadable`.
-    Writing the cache entry is outside: a full disk is the build's error, not the article's."""
-    name = file_text(path.name)
+def _read(path: Path, cache: Path, budget: float | None, timings: Timings) -> ReadArticle | Unreadable:
+    """The article read, extracted and linked (or taken from the cache) within its time budget; any failure of
+    its own is `Unreadable`. Writing the cache entry is outside: a full disk is the build's error, not the article's."""
+    name, shown = file_text(path.name), file_text(str(path))
     try:
-        with clock(timings, "read"):
-            try:
-                article = read_article(path)
-            except ArticleFormatError as err:
-                return Unreadable(name, str(err))
-            except OSError as err:
-                return Unreadable(name, f"{file_text(str(path))}: {err}")
-            entry = cache / f"{article.sha256}.pickle"
-            cached = load_cached(entry)
-        extracted = cached is None
-        if cached is None:
-            with clock(timings, "extract"):
-                found = extract(article)
-            with clock(timings, "resolve"):
-                cached = Cached(resolve(article, found), article.text)
-        years = known_years([cached.record])
+        with time_budget(budget):
+            with clock(timings, "read"):
+                try:
+                    article = read_article(path)
+                except ArticleFormatError as err:
+                    return Unreadable(name, str(err))
+                except OSError as err:
+                    return Unreadable(name, f"{shown}: {err}")
+                entry = cache / f"{article.sha256}.pickle"
+                cached = load_cached(entry)
+            extracted = cached is None
+            if cached is None:
+                with clock(timings, "extract"):
+                    found = extract(article)
+                with clock(timings, "resolve"):
+                    cached = Cached(resolve(article, found), article.text)
+            years = known_years([cached.record])
+    except OverBudget:
+        return Unreadable(name, f"{shown}: not published, took longer than {budget:g} s to read, extract and link "
+                                "(the build's --article-timeout)")
     except Exception as err:  # noqa: BLE001  a bug the article's text runs into: its error, never the build's
-        return Unreadable(name, f"{file_text(str(path))}: not published, an error while reading it: {one_line(err)}")
+        return Unreadable(name, f"{shown}: not published, an error while reading it: {one_line(err)}")
     if extracted:
         _store_cached(entry, cached)
     return ReadArticle(name, article.identifier, article.sha256, years, extracted)
+
+
+class OverBudget(BaseException):
+    """An article's time budget ran out. A BaseException, so that no `except Exception` on the way swallows it."""
+
+
+_armed = False   # True while an article runs under its budget: a late SIGALRM after it ends is ignored
+
+
+def _over_budget(_signal: int, _frame: object) -> None:
+    if _armed:
+        raise OverBudget
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise `OverBudget` in the block once `seconds` of wall time have passed (no limit: None or 0).
+
+    A SIGALRM handler: Python runs it between bytecodes, and inside a regular expression's matching, which checks
+    for signals, so it stops backtracking too. C code that never checks for signals cannot be stopped so: in a
+    worker process a CPU-time timer also ends the whole process at twice the budget plus BACKSTOP_S (SIGPROF's
+    default action), and the pool names the article whose worker died (mappings/build/parallel.py). Signals
+    reach only the main thread: elsewhere the block runs without a limit."""
+    global _armed
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _over_budget)
+    backstop = in_worker()
+    if backstop:
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_PROF, 2 * seconds + BACKSTOP_S)
+    _armed = True
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:
+            _armed = False
+        finally:  # runs even if the alarm rang just before the line above: the timers are one-shot
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if backstop:
+                signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def one_line(error: BaseException) -> str:

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mappings.build.pipeline import DEFAULT_BASE, build
+from mappings.build.pipeline import ARTICLE_TIMEOUT_S, DEFAULT_BASE, build
 from mappings.cli.explain import explain_lines
 from mappings.extraction.mentions import extract
 from mappings.publishing.publish import PublishError, rollback
@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--base-uri", default=DEFAULT_BASE, help="IRI prefix of every resource")
     cmd.add_argument("--keep", type=int, default=3, help="complete builds kept for rollback")
     cmd.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
+    cmd.add_argument("--article-timeout", type=float, default=ARTICLE_TIMEOUT_S, metavar="S",
+                     help="seconds one article may take to be read, extracted and linked; an article that takes "
+                          f"longer is left out and named (exit 3), the others go on (default {ARTICLE_TIMEOUT_S:g}; "
+                          "0: no limit)")
     cmd.add_argument("--store", metavar="URL", help="also publish into this remote SPARQL store (its query URL)")
     cmd.add_argument("--store-update", metavar="URL", help="the store's SPARQL Update URL (default: --store)")
     cmd.add_argument("--store-union-graph", metavar="IRI",
@@ -64,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
 def _build(args: argparse.Namespace) -> int:
     endpoint = Endpoint(args.store, args.store_update or args.store, PUBLISH_TIMEOUT_S) if args.store else None
     try:
-        result = build(args.articles, args.out, base=args.base_uri, keep=args.keep, jobs=args.jobs)
+        result = build(args.articles, args.out, base=args.base_uri, keep=args.keep, jobs=args.jobs,
+                       article_timeout=args.article_timeout)
     except FileNotFoundError:
         raise
     except OSError as error:  # a full disk, a directory that cannot be written
