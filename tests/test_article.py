@@ -142,6 +142,69 @@ def test_nfd_input_comes_out_nfc(tmp_path: Path) -> None:
     assert unicodedata.is_normalized("NFC", article.text)
 
 
+
+# --- invisible and control characters: removed when reading, so names and symbols read as they show -----
+
+ZWSP, ZWJ, SHY, WJ, LRE, PDF, RLM = "\u200b", "\u200d", "\u00ad", "\u2060", "\u202a", "\u202c", "\u200f"
+
+
+def test_invisible_characters_inside_a_symbol_and_a_name_are_removed(tmp_path: Path) -> None:
+    body = (f"Sáng 3/6, Ban Thường vụ Tỉnh ủy Quảng Ngãi quán triệt Chỉ thị số 3{ZWSP}9-CT/TW của Bộ Chính trị. "
+            f"Đồng chí Phạm Thị Thu{SHY} Hà, Phó Bí thư Tỉnh ủy, chủ trì; đồng chí Lê{ZWJ} Văn {LRE}Bình{PDF}{RLM} phát biểu.\n")
+    article = read_article(write(tmp_path, f"date 2024-06-03\ntitle Quảng Ngãi{WJ} học tập Chỉ thị 3{ZWSP}9\n\n{body}"))
+    assert "Chỉ thị số 39-CT/TW" in article.text
+    assert "Phạm Thị Thu Hà" in article.text and "Lê Văn Bình phát biểu" in article.text
+    assert article.title == "Quảng Ngãi học tập Chỉ thị 39"
+    assert not set(ZWSP + ZWJ + SHY + WJ + LRE + PDF + RLM) & set(article.text + article.title)
+
+
+def test_evidence_offsets_point_into_the_cleaned_body(tmp_path: Path) -> None:
+    from mappings.extraction.mentions import extract
+
+    body = f"Các chi bộ học tập Chỉ thị số 0{SHY}5-CT/TW ngày 15/5/2016 của Bộ{ZWSP} Chính trị về học tập và làm theo.\n"
+    article = read_article(write(tmp_path, f"date 2024-06-03\n\nCác chi bộ học tập chỉ thị\n\n{body}"))
+    (citation,) = [c for c in extract(article).citations if c.symbol]
+    assert citation.symbol == "05-CT/TW"
+    assert "05-CT/TW" in article.text[citation.start:citation.end]
+
+
+def test_header_values_lose_invisible_characters(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, f"{ZWSP}url https://baoquangngai.vn/{SHY}bai-1.htm\n"
+                                           f"date 2024-06-03{RLM}\n\n{BODY}"))
+    assert (article.url, article.published) == ("https://baoquangngai.vn/bai-1.htm", "2024-06-03")
+
+
+def test_controls_that_separate_words_become_spaces_and_the_others_go(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, BODY.replace("Tỉnh ủy Thanh Hóa", "Tỉnh ủy\x0bThanh\x85Hóa\x07\x1b")))
+    assert "Tỉnh ủy Thanh Hóa tổ chức" in article.text
+    assert article.text.replace("\n", "").isprintable()
+
+
+def test_an_article_full_of_soft_hyphens_is_still_an_article(tmp_path: Path) -> None:
+    """Some sites put a soft hyphen in every long word: over 2 % of the text, yet no control character."""
+    hyphenated = " ".join(f"{word[:2]}{SHY}{word[2:]}" if len(word) > 3 else word for word in BODY.split(" "))
+    assert hyphenated.count(SHY) > 0.02 * len(hyphenated)
+    assert read_article(write(tmp_path, hyphenated)).text == BODY
+
+
+def test_a_file_of_only_invisible_characters_is_empty(tmp_path: Path) -> None:
+    assert "empty" in rejected(write(tmp_path, f"{ZWSP}{SHY}\n{ZWJ}\ufeff\n")).reason
+
+
+def test_the_invisible_characters_are_unicodes_format_characters() -> None:
+    """text.INVISIBLE is written out (computing it costs each process 60 ms): every Cf character of this Python's
+    Unicode, and nothing else but characters a later Unicode made Cf."""
+    import re
+    import sys
+
+    from mappings.reading.text import INVISIBLE
+
+    pattern = re.compile(f"[{INVISIBLE}]")
+    covered = {code for code in range(sys.maxunicode + 1) if pattern.match(chr(code))}
+    format_characters = {code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"}
+    assert format_characters <= covered
+    assert all(unicodedata.category(chr(code)) == "Cn" for code in covered - format_characters)
+
 # --- files that are not articles: each error names the file (and the line where there is one) -------
 
 def test_windows_1258_is_not_utf8_and_the_line_is_named(tmp_path: Path) -> None:

@@ -336,6 +336,39 @@ def test_an_impossible_date_header_leaves_out_only_that_article(warm_out: Path, 
     assert {article_graph(stem) for stem in STEMS} <= graph_names(current(warm_out))
 
 
+
+INVISIBLE_ARTICLE = """date 2024-06-03
+title Quảng Ngãi học tập Chỉ thị 3\u200b9 của Bộ Chính trị
+
+Sáng 3/6, Ban Thường vụ Tỉnh ủy Quảng Ngãi tổ chức hội nghị quán triệt Chỉ thị số 3\u200b9-CT/TW ngày 18/8/2014 \
+của Bộ Chính trị. Đồng chí Phạm Thị Thu\u00ad Hà\u200b, Phó Bí thư Tỉnh ủy, chủ trì hội nghị; đồng chí \
+\u202aĐinh Văn Kha\u202c, Ủy viên Ban Thường vụ Tỉnh ủy, phát biểu.\x0b
+
+Hội nghị giao các cấp ủy xây dựng kế hoạch thực hiện Chỉ thị số 3\u200b9-CT/TW\u2060 trong năm 2024.\x07
+"""
+
+
+def test_no_published_literal_holds_an_invisible_or_control_character(warm_out: Path, tmp_path: Path) -> None:
+    """Zero-width space, soft hyphen, bidi controls and control characters inside a symbol or a name: the symbol
+    and the people come out clean, once each, and no literal of the dump carries such a character."""
+    import unicodedata
+
+    articles = copy_seeds(tmp_path / "articles")
+    (articles / "vo_hinh.txt").write_text(INVISIBLE_ARTICLE, encoding="utf-8")
+    result = build(articles, warm_out)
+    assert result.returncode == 0, result.stderr
+    quads = nquads(current(warm_out))
+    unseen = [q for q in quads if hasattr(q.object, "language")
+              and any(unicodedata.category(ch) in ("Cf", "Cc") and ch != "\n" for ch in q.object.value)]
+    assert not unseen, unseen[:3]
+    own = [q for q in quads if q.graph_name.value == article_graph("vo_hinh")]
+    values = {q.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]: set() for q in own}
+    for q in own:
+        values[q.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]].add(q.object.value)
+    assert "39-CT/TW" in values["symbol"]
+    assert {"Phạm Thị Thu Hà", "Đinh Văn Kha"} <= values["name"] and len(values["name"]) == 2, values["name"]
+    assert "Quảng Ngãi học tập Chỉ thị 39 của Bộ Chính trị" in values["label"]
+
 @dataclass
 class OnlyBad:
     before: Path

@@ -4,6 +4,10 @@ An article is UTF-8 text (a BOM is tolerated), optionally opened by header lines
 `date YYYY-MM[-DD]` (ASCII digits), `url ...`, `title ...` (in any order, the date may share its line with
 the title), then the body. Anything else raises `ArticleFormatError` naming the file.
 
+Reading removes invisible characters (soft hyphen, zero-width space and joiners, bidi controls ...) and control
+characters but newline and tab, from the header and the body, before NFC (`text.strip_invisible`): every offset
+the project counts is into the body so cleaned, the text the build publishes its evidence from.
+
 The identifier is the file name without `.txt`, as printable text: a byte of a name that is not UTF-8, and a
 control or invisible character, is written `%XX` (`file_text`), so that every later stage can write it.
 """
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from mappings.reading.text import INVISIBLE, nfc
+from mappings.reading.text import INVISIBLE, nfc, strip_invisible
 
 MAX_BYTES = 2 * 1024 * 1024
 MIN_LETTERS = 40
@@ -25,6 +29,7 @@ MIN_LETTERS = 40
 _HEADER = re.compile(r"^\s*(?P<key>date|url|title)\s+(?P<value>\S.*?)\s*$")
 # ASCII digits only: `\d` also takes Arabic-Indic and full-width ones, which int() reads but ISO dates do not.
 _DATE_VALUE = re.compile(r"^(?P<date>[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?)(?:\s+(?P<rest>\S.*))?$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 _UNSHOWABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{INVISIBLE}]")
 _VIETNAMESE_LETTER = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
 
@@ -59,12 +64,17 @@ def read_article(path: Path) -> Article:
 
 
 def parse_article(data: bytes, path: Path) -> Article:
-    """Decode, split header from body and check that the body looks like Vietnamese prose."""
-    text = _decode(data, path)
+    """Decode, remove the invisible and control characters, split header from body and check that the body looks
+    like Vietnamese prose."""
+    read = _decode(data, path)
+    text = nfc(strip_invisible(read))
+    if not text.strip():
+        raise ArticleFormatError(path, "the file is empty (only white space and invisible characters)")
     header, body = _split_header(text, path)
     if not body.strip():
         raise ArticleFormatError(path, "the file has header lines but no article body")
     _check_prose(body, path)
+    _check_controls(read, path)
     title = header.get("title") or next(line.strip() for line in body.splitlines() if line.strip())
     return Article(identifier=file_text(path.stem), text=body, published=header.get("date"), url=header.get("url"),
                    title=title, sha256=hashlib.sha256(data).hexdigest())
@@ -104,7 +114,7 @@ def _decode(data: bytes, path: Path) -> str:
         raise ArticleFormatError(path, f"not UTF-8: invalid byte 0x{data[err.start]:02x} at offset {err.start}", line) from None
     if not text.strip():
         raise ArticleFormatError(path, "the file is empty (only white space)")
-    return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _split_header(text: str, path: Path) -> tuple[dict[str, str], str]:
@@ -152,10 +162,11 @@ def _check_prose(body: str, path: Path) -> None:
         raise ArticleFormatError(path, f"the body has only {letters} letters: too short to be an article")
     if not _VIETNAMESE_LETTER.search(body):
         raise ArticleFormatError(path, "the body has no Vietnamese letters: not a Vietnamese article")
-    if body.replace("\n", "").replace("\t", "").isprintable():
-        return
-    printable = sum(ch.isprintable() or ch in "\n\t" for ch in body)
-    if printable < 0.98 * len(body):
+
+
+def _check_controls(text: str, path: Path) -> None:
+    """More than 2 % control (or private-use) characters, as read: not text, though reading would remove them."""
+    if _CONTROL.search(text) and len(_CONTROL.findall(text)) > 0.02 * len(text):
         raise ArticleFormatError(path, "the body is mostly control characters: not a text article")
 
 

@@ -20,6 +20,26 @@ INVISIBLE = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200
              "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
              "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
 
+# What reading removes from an article: the invisible characters, and the control characters but newline and tab;
+# those controls that separate words (vertical tab, form feed, the information separators, NEL) become spaces.
+_SPACING = "\x0b\x0c\x1c-\x1f\x85"
+_UNSEEN = re.compile(f"[{INVISIBLE}\x00-\x08{_SPACING}\x0e-\x1b\x7f-\x9f]")
+_SPACES = re.compile(f"[{_SPACING}]")
+
+
+def strip_invisible(text: str) -> str:
+    """Invisible characters (soft hyphen, zero-width space and joiners, bidi controls, BOM ...) and control
+    characters removed, but newline and tab; a control that separates words becomes a space. A name or symbol
+    with one inside reads as it shows: reading does this before anything counts offsets.
+
+    >>> strip_invisible("Chỉ thị số 3\u200b9-CT/TW, đồng chí Nguy\u00adễn\u200d Văn\x85An")
+    'Chỉ thị số 39-CT/TW, đồng chí Nguyễn Văn An'
+    """
+    if not _UNSEEN.search(text):
+        return text
+    return _UNSEEN.sub(lambda found: " " if _SPACES.match(found.group()) else "", text)
+
+
 # One-for-one character substitutions: look-alikes and spaces. Replaced where a regex finds them: few texts
 # have any, and `str.translate` looks every character of a Vietnamese text up in the table.
 _CHARS = {
