@@ -369,6 +369,44 @@ def test_no_published_literal_holds_an_invisible_or_control_character(warm_out: 
     assert {"Phạm Thị Thu Hà", "Đinh Văn Kha"} <= values["name"] and len(values["name"]) == 2, values["name"]
     assert "Quảng Ngãi học tập Chỉ thị 39 của Bộ Chính trị" in values["label"]
 
+
+LEAP_DAY_ARTICLE = """date 2023-03-02
+
+Hải Dương sơ kết công tác dân vận
+
+Sáng 29/2, Ban Thường vụ Tỉnh ủy Hải Dương tổ chức hội nghị sơ kết việc thực hiện Chỉ thị số 05-CT/TW ngày \
+15/5/2016 của Bộ Chính trị. Đồng chí Trần Đức Thắng, Bí thư Tỉnh ủy, chủ trì hội nghị.
+"""
+
+TWO_WRITINGS_ARTICLE = """date 2024-04-10
+
+Bắc Ninh triển khai kết luận về cán bộ
+
+Sáng 9/4, Tỉnh ủy Bắc Ninh tổ chức hội nghị triển khai Kết luận số 14-KL/TW ngày 22/9/2021 của Bộ Chính trị. \
+Đồng chí Nguyễn Anh Tuấn, Phó Bí thư Tỉnh ủy, Chủ tịch HĐND - UBND tỉnh, chủ trì hội nghị. Phát biểu kết luận, \
+đồng chí Nguyễn Anh Tuấn, Chủ tịch HĐND-UBND tỉnh, đề nghị các cấp ủy quán triệt Kết luận.
+"""
+
+
+def test_a_day_the_year_lacks_and_a_title_written_two_ways_cost_nothing(warm_out: Path, tmp_path: Path) -> None:
+    """Each once made SHACL reject its whole article: now both are published whole, with no warning."""
+    articles = copy_seeds(tmp_path / "articles")
+    (articles / "ngay_29_2.txt").write_text(LEAP_DAY_ARTICLE, encoding="utf-8")
+    (articles / "hai_cach_viet.txt").write_text(TWO_WRITINGS_ARTICLE, encoding="utf-8")
+    result = build(articles, warm_out)
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr and "left out" not in result.stderr, result.stderr
+    quads = nquads(current(warm_out))
+    assert {article_graph("ngay_29_2"), article_graph("hai_cach_viet")} <= graph_names(current(warm_out))
+    (meeting,) = [q.object.value for q in quads
+                  if q.graph_name.value == article_graph("ngay_29_2") and q.predicate.value == f"{VK}reports"]
+    assert "/id/meeting/undated/" in meeting
+    assert not [q for q in quads if q.predicate.value == f"{VK}heldOn" and "-02-29" in q.object.value]
+    labels = [q.object.value for q in quads if q.graph_name.value == article_graph("hai_cach_viet")
+              and "/id/position/" in q.subject.value and q.predicate.value.endswith("#label")]
+    assert sorted(labels) == ["Chủ tịch HĐND - UBND tỉnh", "Phó Bí thư Tỉnh ủy"]
+
+
 @dataclass
 class OnlyBad:
     before: Path

@@ -82,3 +82,35 @@ def test_the_same_document_in_two_articles_is_one_resource():
     one, two = corpus("Ban Tổ chức Trung ương ban hành Hướng dẫn số 01-HD/BTCTW ngày 5/8/2022." + FILLER,
                       "Các cấp ủy thực hiện Hướng dẫn số 01-HD/BTCTW ngày 5-8-2022 của Ban Tổ chức Trung ương." + FILLER)
     assert documents(one)["01-HD/BTCTW"] == documents(two)["01-HD/BTCTW"]
+
+
+# --- values the shapes would reject are never made: the article keeps all its facts -------------------------
+
+def article_record(text: str, published: str):
+    article = parse_article(f"date {published}\n\n{text}".encode(), Path("bai.txt"))
+    return article, resolve(article, extract(article))
+
+
+def test_a_meeting_on_a_day_the_year_lacks_has_no_date():
+    """'Sáng 29/2' in an article of 2023 would be 2023-02-29: no such day, so no date (the meeting stays)."""
+    text = ("Sáng 29/2, Ban Thường vụ Tỉnh ủy Hải Dương tổ chức hội nghị sơ kết việc thực hiện Chỉ thị số "
+            "05-CT/TW ngày 15/5/2016 của Bộ Chính trị. Đồng chí Trần Đức Thắng, Bí thư Tỉnh ủy, chủ trì hội nghị.")
+    _, record = article_record(text, "2023-03-02")
+    (meeting,) = record.meetings
+    assert meeting.date is None and meeting.chairs == ("Trần Đức Thắng",)
+    _, leap = article_record(text, "2024-03-02")
+    assert leap.meetings[0].date == "2024-02-29"
+
+
+def test_a_title_written_two_ways_is_one_position_with_one_label():
+    """'HĐND - UBND' and 'HĐND-UBND' make one position IRI: one position, as first written."""
+    text = ("Sáng 9/4, Tỉnh ủy Bắc Ninh tổ chức hội nghị triển khai Kết luận số 14-KL/TW ngày 22/9/2021 của Bộ "
+            "Chính trị. Đồng chí Nguyễn Anh Tuấn, Phó Bí thư Tỉnh ủy, Chủ tịch HĐND - UBND tỉnh, chủ trì hội nghị. "
+            "Phát biểu kết luận, đồng chí Nguyễn Anh Tuấn, Chủ tịch HĐND-UBND tỉnh, đề nghị các cấp ủy quán triệt "
+            "Kết luận.")
+    article, record = article_record(text, "2024-04-10")
+    (official,) = record.officials
+    assert [p.label for p in official.positions] == ["Phó Bí thư Tỉnh ủy", "Chủ tịch HĐND - UBND tỉnh"]
+    graph = to_graph(record, article.text, Minter(BASE, {}))
+    for position in graph.objects(predicate=URIRef("http://www.w3.org/ns/org#hasMembership")):
+        assert len(list(graph.objects(position, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))) == 1

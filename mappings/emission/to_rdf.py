@@ -88,6 +88,7 @@ class _Emitter:
         self._starts = [s.start for s in self.sentences]
         self._statements: set[str] = set()
         self._evidence: set[str] = set()
+        self.named: set[str] = set()   # people and positions given their name or label in this graph
 
     def add(self, s: str, p: str, o: str, evidence: Evidence | None = None) -> None:
         self.graph.add(s, p, o)
@@ -240,16 +241,22 @@ def _document(out: _Emitter, doc: DocumentRef, record: ArticleRecord, minter: Mi
 
 
 def _official(out: _Emitter, official: OfficialRef, minter: Minter) -> str:
+    """The person and their positions. A name or title written two ways that mint one IRI keeps the first
+    writing as its only name or label (two would make the shapes reject the whole article)."""
     person = minter.person(official.name)
     iri = _iri(person)
     out.add(iri, TYPE, OFFICIAL)
-    out.add(iri, NAME, out.tagged(official.name), official.evidence)
-    out.add(iri, LABEL, out.tagged(official.name))
+    if iri not in out.named:
+        out.named.add(iri)
+        out.add(iri, NAME, out.tagged(official.name), official.evidence)
+        out.add(iri, LABEL, out.tagged(official.name))
     out.add(out.article, MENTIONS, iri, official.evidence)
     for position in official.positions:
         membership = _iri(minter.position(person, position.label))
         out.add(membership, TYPE, MEMBERSHIP)
-        out.add(membership, LABEL, out.tagged(position.label))
+        if membership not in out.named:
+            out.named.add(membership)
+            out.add(membership, LABEL, out.tagged(position.label))
         out.add(membership, MEMBER, iri)
         out.add(iri, HAS_MEMBERSHIP, membership, position.evidence)
     return iri

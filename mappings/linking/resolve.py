@@ -4,12 +4,15 @@
              a provincial document (/TU, /BTCTU ...) belongs to the province its issuer names, else to the
              article's main province
   officials  merged per name, positions in order of first appearance, a title that begins another of the
-             same person ("Trưởng Đoàn Kiểm tra" / "Trưởng Đoàn Kiểm tra số 7") kept once, in full
+             same person ("Trưởng Đoàn Kiểm tra" / "Trưởng Đoàn Kiểm tra số 7") kept once, in full; titles
+             written two ways that make one position IRI ("HĐND - UBND" / "HĐND-UBND") kept once, as first written
   meeting    chairs from "chủ trì" sentences, participants the other acting officials, documents those
-             cited where the meeting is reported
+             cited where the meeting is reported; a day the calendar lacks ("Sáng 29/2" in a year with no
+             29 February) is no date
 """
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left
 from collections import Counter
 from functools import cache
@@ -30,7 +33,7 @@ from mappings.linking.records import (
     ProvinceRef,
 )
 from mappings.reading.article import Article
-from mappings.reading.text import fold
+from mappings.reading.text import fold, slugify
 
 # District and commune party committees also number their documents per province.
 _LOCAL_CODES = frozenset({"HU", "ĐU", "QU", "TU", "ĐUK", "UBND", "HĐND", "BCSĐ"})
@@ -137,7 +140,7 @@ def _officials(article: Article, found: Mentions) -> tuple[OfficialRef, ...]:
         _, _, positions = merged.setdefault(fold(name), (name, Evidence(mention.name.start, mention.name.end, mention.rule), []))
         for span in mention.positions:
             label = " ".join(article.text[span.start:span.end].split())
-            if label and fold(label) not in {fold(p.label) for p in positions}:
+            if label and slugify(label) not in {slugify(p.label) for p in positions}:  # the key of its IRI
                 positions.append(Position(label, Evidence(span.start, span.end, mention.rule)))
     return tuple(OfficialRef(name, _longest_titles(positions), evidence) for name, evidence, positions in merged.values())
 
@@ -162,13 +165,26 @@ def _meetings(article: Article, found: Mentions, keys: list[str], officials: tup
     start, end = meeting.label
     return (MeetingRef(
         label=" ".join(article.text[start:end].split()),
-        date=resolve_year(meeting.date, article.published) if meeting.date else None,
+        date=_calendar_date(resolve_year(meeting.date, article.published)) if meeting.date else None,
         province=places[0] if places else main,
         chairs=tuple(by_fold[f] for f in chairs),
         participants=tuple(by_fold[f] for f in by_fold if f in acting and f not in chairs),
         documents=documents,
         evidence={"label": Evidence(start, end, meeting.rule)} | (
             {"date": Evidence(meeting.date.start, meeting.date.end, meeting.date.rule)} if meeting.date else {})),)
+
+
+def _calendar_date(iso: str | None) -> str | None:
+    """The ISO date if the calendar has that day, else None: a day and month take the article's year, which may
+    lack them (29/2), and an xsd:date must be a real day.
+
+    >>> _calendar_date("2024-02-29"), _calendar_date("2023-02-29"), _calendar_date("0000-05-01")
+    ('2024-02-29', None, None)
+    """
+    try:
+        return iso if iso and dt.date.fromisoformat(iso) else None
+    except ValueError:
+        return None
 
 
 def _chairs(found: Mentions, names: list[tuple[int, str, bool]]) -> list[str]:
