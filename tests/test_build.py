@@ -593,25 +593,51 @@ def test_one_process_and_two_processes_give_byte_identical_dumps(generated: Path
     assert {"read", "extract", "resolve", "emit", "validate", "render", "publish", "wall"} <= set(one.timings)
 
 
-def test_an_article_failing_shacl_is_named_and_left_out(generated: Path, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def broken_emit(monkeypatch: pytest.MonkeyPatch, bad: str, predicate: str, value: str) -> None:
+    """The build's emission, with one more triple on article `bad`'s own node: a fault no rule makes today."""
     import mappings.build.worker
-    from mappings.build.pipeline import build as build_in_process
 
     emit = mappings.build.worker.emit
-    bad = sorted(generated.glob("*.txt"))[3].stem
 
     def broken(record, text, minter):  # type: ignore[no-untyped-def]
         graph = emit(record, text, minter)
         if record.identifier == bad:
-            graph.add(f"<{graph.iri}>", f"<{VK}published>", graph.literal("not a date"))
+            graph.add(f"<{graph.iri}>", predicate, graph.literal(value))
         return graph
 
     monkeypatch.setattr(mappings.build.worker, "emit", broken)
+
+
+def test_an_article_whose_own_node_violates_shacl_is_named_and_left_out(generated: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two identifiers: taking both out leaves the article node with none, and the article node is never taken
+    out, so the article cannot be repaired."""
+    from mappings.build.pipeline import build as build_in_process
+
+    bad = sorted(generated.glob("*.txt"))[3].stem
+    broken_emit(monkeypatch, bad, "<http://purl.org/dc/terms/identifier>", "một mã khác")
     reported: list[str] = []
     result = build_in_process(generated, tmp_path / "out", jobs=1, report=reported.append)
-    assert list(result.rejected) == [f"{bad}.txt"] and "publication date" in result.rejected[f"{bad}.txt"]
+    assert list(result.rejected) == [f"{bad}.txt"] and "identifier" in result.rejected[f"{bad}.txt"]
     assert any(line.startswith(f"{bad}.txt: not published, SHACL:") for line in reported)
     assert result.published and result.published.manifest["meta"]["rejected"] == [f"{bad}.txt"]
     assert article_graph(bad) not in graph_names(result.published.path)
-    assert result.articles == 79
+    assert result.articles == 79 and not result.left_out
+
+
+def test_a_fact_failing_shacl_is_left_out_and_its_article_published(generated: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from mappings.build.pipeline import build as build_in_process
+
+    bad = sorted(generated.glob("*.txt"))[3].stem
+    broken_emit(monkeypatch, bad, f"<{VK}published>", "không phải ngày")
+    reported: list[str] = []
+    result = build_in_process(generated, tmp_path / "out", jobs=1, report=reported.append)
+    assert not result.rejected and result.articles == 80
+    (what,) = result.left_out[f"{bad}.txt"]
+    assert what.startswith(f"<{article_graph(bad)}> {VK}published: ") and "publication date" in what
+    assert [line for line in reported if line.startswith(f"{bad}.txt: warning: published without a fact")]
+    assert result.published
+    own = [q for q in nquads(result.published.path) if q.graph_name.value == article_graph(bad)]
+    published = read_article(generated / f"{bad}.txt").published
+    assert [q.object.value for q in own if q.predicate.value == f"{VK}published"] == [published]  # the real one

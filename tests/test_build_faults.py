@@ -1,9 +1,9 @@
 """Build faults: whatever happens to a build, the served dataset stays the previous one, byte for byte.
 
-SIGKILL at random moments of a real `vankien build` and at each step of the switch, corrupt and
-SHACL-violating articles, a disk that fills up while the store or the dumps are written. Each test
-starts from a copy of the seeds' published build (`seeds_build`, conftest.py) and checks what lies on
-disk: what `current` points to and the SHA-256 of every file of that build.
+SIGKILL at random moments of a real `vankien build` and at each step of the switch, articles that are corrupt,
+raise, run past their time budget or violate SHACL, a disk that fills up while the store or the dumps are
+written. Each test starts from a copy of the seeds' published build (`seeds_build`, conftest.py) and checks
+what lies on disk: what `current` points to and the SHA-256 of every file of that build.
 
 The kill moments come from `random.Random(SEED)`; SEED is new on every run and printed in every failure:
 `VANKIEN_FAULT_SEED=<seed> pytest tests/test_build_faults.py` replays the same moments (relative to a build
@@ -239,13 +239,27 @@ def reached(now: str, wanted: str) -> bool:
     return STAGES.index(now) >= STAGES.index(wanted)
 
 
-def shacl_and_corrupt_articles(directory: Path, out: Path) -> dict[str, tuple[Path, str]]:
-    """A seed with a broken UTF-8 sequence, random binary bytes, and an article whose graph violates
-    ontology/shapes.ttl (two conclusions replacing each other): file and what stderr must say of it.
+def corrupt_articles(directory: Path) -> dict[str, tuple[Path, str]]:
+    """A seed with a broken UTF-8 sequence and random binary bytes: file and what stderr must say of it."""
+    directory.mkdir(exist_ok=True)
+    seed = (SEEDS / f"{STEMS[0]}.txt").read_bytes()
+    cut = seed.index(b"\n\n") + 2
+    files = {
+        "corrupt.txt": (seed[:cut] + b"\xc3\x28" + seed[cut:], "not UTF-8"),
+        "garbage.txt": (random.Random(7).randbytes(4096) + b"\x00", "binary"),
+    }
+    for name, (data, _) in files.items():
+        (directory / name).write_bytes(data)
+    return {name: (directory / name, said) for name, (_, said) in files.items()}
 
-    The rules no longer read two links turning back on each other (the first is kept), so the third article's
-    record, with both, is planted in the build's extraction cache under `out`, as a bug in the rules would
-    leave it: the build takes it from there and SHACL must catch it."""
+
+def shacl_violating_article(directory: Path, out: Path) -> dict[str, tuple[Path, str]]:
+    """An article whose graph violates ontology/shapes.ttl (two conclusions replacing each other): the build
+    leaves out those two links and publishes the rest, with a warning for each.
+
+    The rules no longer read two links turning back on each other (the first is kept), so the article's record,
+    with both, is planted in the build's extraction cache under `out`, as a bug in the rules would leave it: the
+    build takes it from there and SHACL must catch it."""
     from mappings.build.worker import Cached
     from mappings.extraction.mentions import extract
     from mappings.extraction.rules import rules_version
@@ -254,23 +268,16 @@ def shacl_and_corrupt_articles(directory: Path, out: Path) -> dict[str, tuple[Pa
     from mappings.reading.article import parse_article
 
     directory.mkdir(exist_ok=True)
-    seed = (SEEDS / f"{STEMS[0]}.txt").read_bytes()
-    cut = seed.index(b"\n\n") + 2
-    files = {
-        "corrupt.txt": (seed[:cut] + b"\xc3\x28" + seed[cut:], "not UTF-8"),
-        "garbage.txt": (random.Random(7).randbytes(4096) + b"\x00", "binary"),
-        "replaces_cycle.txt": (SHACL_VIOLATING.encode(), "not published, SHACL"),
-    }
-    article = parse_article(files["replaces_cycle.txt"][0], directory / "replaces_cycle.txt")
+    path = directory / "replaces_cycle.txt"
+    article = parse_article(SHACL_VIOLATING.encode(), path)
     record = resolve(article, extract(article))
     (link,) = record.links
     cycle = replace(record, links=(link, DocumentLink(link.target, link.relation, link.source, link.evidence)))
     cache = out / "cache" / rules_version()
     cache.mkdir(parents=True, exist_ok=True)
     (cache / f"{article.sha256}.pickle").write_bytes(pickle.dumps(Cached(cycle, article.text)))
-    for name, (data, _) in files.items():
-        (directory / name).write_bytes(data)
-    return {name: (directory / name, said) for name, (_, said) in files.items()}
+    path.write_text(SHACL_VIOLATING, encoding="utf-8")
+    return {path.name: (path, "warning: published without a fact SHACL rejects")}
 
 
 def assert_named(stderr: str, bad: dict[str, tuple[Path, str]]) -> None:
@@ -468,23 +475,30 @@ def test_a_build_killed_before_its_switch_is_never_rolled_back_to(seeds_build: P
 
 # --- bad articles ------------------------------------------------------------------------------------------
 
-def test_corrupt_and_shacl_violating_articles_are_named_and_the_rest_published(
+def test_corrupt_articles_are_named_and_a_shacl_violating_one_loses_only_its_bad_facts(
         seeds_build: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     before = baseline(seeds_build, out)
     articles = copy_seeds(tmp_path / "articles")
-    bad = shacl_and_corrupt_articles(articles, out)
+    bad = corrupt_articles(articles)
+    cycle = shacl_violating_article(articles, out)
     result = build(articles, out)
     assert result.returncode == 3, result.stderr
-    assert_named(result.stderr, bad)
+    assert_named(result.stderr, bad | cycle)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("replaces_cycle.txt: warning:")]
+    assert len(warnings) == 2 and all("#replaces: A document cannot replace itself" in w for w in warnings), warnings
+    assert "2 fact(s) left out of 1 published article(s), SHACL rejects them: replaces_cycle.txt" in result.stderr
     assert f"{len(bad)} article(s) not published: {', '.join(sorted(bad))}" in result.stderr
     published = current(out)
     assert published.name != before.build_id
     manifest = assert_complete(published)
-    assert manifest["meta"]["articles"] == len(STEMS) and manifest["meta"]["rejected"] == sorted(bad)
+    assert manifest["meta"]["articles"] == len(STEMS) + 1 and manifest["meta"]["rejected"] == sorted(bad)
     graphs = graph_names(published)
-    assert {article_graph(stem) for stem in STEMS} <= graphs
+    assert {article_graph(stem) for stem in [*STEMS, "replaces_cycle"]} <= graphs
     assert not {article_graph(Path(name).stem) for name in bad} & graphs
+    own = [q for q in nquads(published) if q.graph_name.value == article_graph("replaces_cycle")]
+    assert not [q for q in own if q.predicate.value == "https://w3id.org/vankien/ontology#replaces"]
+    assert {q.object.value for q in own if q.predicate.value.endswith("#symbol")} == {"01-KL/TW", "02-KL/TW"}
     assert_kept(out, before, "a build with bad articles")
 
     rolled = vankien("rollback", "--out", out)
@@ -495,7 +509,7 @@ def test_corrupt_and_shacl_violating_articles_are_named_and_the_rest_published(
 def test_a_corpus_of_only_bad_articles_switches_nothing(seeds_build: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     before = baseline(seeds_build, out)
-    bad = shacl_and_corrupt_articles(tmp_path / "articles", out)
+    bad = corrupt_articles(tmp_path / "articles")
     result = build(tmp_path / "articles", out)
     assert result.returncode == 2, result.stderr
     assert_named(result.stderr, bad)

@@ -60,6 +60,7 @@ class BuildResult:
     articles: int = 0
     extracted: int = 0                     # articles extracted anew (not from the cache)
     rejected: dict[str, str] = field(default_factory=dict)   # file → why it was not published
+    left_out: dict[str, list[str]] = field(default_factory=dict)  # file → the facts of it SHACL rejected (published)
     timings: Timings = field(default_factory=dict)            # step → CPU seconds over all processes; "wall"
 
     @property
@@ -180,6 +181,7 @@ class _Build:
         for chunk in chunks:  # with jobs=1, phase 2 runs here, in this process
             rendered = chunk.rendered
             self._reject(chunk.rejected)
+            self._left_out(chunk.left_out)
             self.result.articles += len(rendered.iris)
             self._add(chunk.timings)
             bar.update(len(rendered.iris) + len(chunk.rejected))
@@ -197,6 +199,11 @@ class _Build:
         for identifier, why in rejected:
             self.result.rejected[f"{identifier}.txt"] = why
             self.report(f"{identifier}.txt: not published, {why}")
+
+    def _left_out(self, facts: list[tuple[str, str]]) -> None:
+        for identifier, what in facts:
+            self.result.left_out.setdefault(f"{identifier}.txt", []).append(what)
+            self.report(f"{identifier}.txt: warning: published without a fact SHACL rejects, {what}")
 
     def _meta(self) -> dict[str, object]:
         return {"articles": self.result.articles, "rejected": sorted(self.result.rejected),

@@ -2,8 +2,10 @@
 
   phase 1  `read_chunk`   read each file, extract and resolve it (or take it from the cache, keyed by the
                           file's SHA-256), and tell which years the article gives each document
-  phase 2  `render_chunk` emit each article's graph with IRIs minted for the whole corpus, validate it,
-                          and render the chunk's valid graphs for the store and the dumps
+  phase 2  `render_chunk` emit each article's graph with IRIs minted for the whole corpus, validate it (a graph
+                          that violates the shapes loses the facts that do, mappings/validation/repair.py,
+                          and is published without them), and render the chunk's valid graphs for the
+                          store and the dumps
 
 Chunks and results are plain picklable values. Phase 2 needs what phase 1 found in the whole corpus
 (`Linking`): the build writes it to a file that each process reads once. Each step's CPU time comes
@@ -19,6 +21,7 @@ it is left out, "took longer than N s", and the worker goes on with the next one
 """
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import signal
@@ -27,7 +30,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -41,7 +44,8 @@ from mappings.linking.records import ArticleRecord
 from mappings.linking.resolve import resolve
 from mappings.publishing.dumps import Rendered, render
 from mappings.reading.article import ArticleFormatError, file_text, read_article
-from mappings.validation.validate import Report, validate_article_graphs
+from mappings.validation.repair import repair
+from mappings.validation.validate import Report, Violation, validate_article_graphs
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -213,11 +217,13 @@ def _linking(path: Path) -> tuple[Minter, Linking]:
 
 @dataclass(frozen=True, slots=True)
 class RenderedChunk:
-    """What phase 2 made of a chunk: the valid graphs rendered, and the others with why they were left out."""
+    """What phase 2 made of a chunk: the valid graphs rendered, the others with why they were left out, and the
+    facts left out of published graphs because the shapes reject them."""
 
     rendered: Rendered
     rejected: list[tuple[str, str]]    # (identifier, why): "SHACL: ..." or the error its graph ran into
     timings: Timings
+    left_out: list[tuple[str, str]] = field(default_factory=list)   # (identifier, the SHACL result)
 
 
 def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> RenderedChunk:
@@ -225,9 +231,13 @@ def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> RenderedChunk:
     graphs, and why the others failed."""
     articles, setup = task
     minter, linking = _linking(setup)
+    # An ill-typed literal (a day the calendar lacks) is a SHACL result this build reports; rdflib's own warning,
+    # a traceback, would only clutter stderr.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     timings: Timings = {}
     graphs: dict[str, ArticleGraph] = {}
     failed: dict[str, str] = {}
+    left_out: list[tuple[str, str]] = []
     for identifier, sha256 in articles:
         cached = load_cached(linking.cache / f"{sha256}.pickle")
         if cached is None:
@@ -239,15 +249,25 @@ def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> RenderedChunk:
                 failed[identifier] = f"an error while writing its graph: {one_line(err)}"
     with clock(timings, "validate"):
         reports = _isolating(validate_article_graphs, graphs, failed, "validating it")
-    for identifier, report in reports.items():
-        if not report.conforms:
-            failed[identifier] = f"SHACL: {describe(report)}"
+        for identifier, report in reports.items():
+            if report.conforms:
+                continue
+            try:
+                repaired = repair(graphs[identifier], report, lambda graph: validate_article_graphs({"": graph})[""])
+            except Exception as err:  # noqa: BLE001  that article's error
+                failed[identifier] = f"SHACL: {describe(report)}; an error while leaving out its facts: {one_line(err)}"
+                continue
+            if repaired is None:
+                failed[identifier] = f"SHACL: {describe(report)}"
+                continue
+            graphs[identifier] = repaired.graph
+            left_out += [(identifier, described(violation)) for violation in repaired.left_out]
     with clock(timings, "render"):
         valid = {identifier: graphs[identifier] for identifier in reports if identifier not in failed}
         rendered = _isolating(lambda some: render([graph.text() for graph in some.values()], linking.prefixes),
                               valid, failed, "rendering it")
     rejected = [(identifier, failed[identifier]) for identifier, _ in articles if identifier in failed]
-    return RenderedChunk(rendered, rejected, timings)
+    return RenderedChunk(rendered, rejected, timings, [item for item in left_out if item[0] not in failed])
 
 
 def _isolating(step: Callable[[dict[str, T]], R], items: dict[str, T], failed: dict[str, str], doing: str) -> R:
@@ -266,3 +286,9 @@ def _isolating(step: Callable[[dict[str, T]], R], items: dict[str, T], failed: d
 
 def describe(report: Report) -> str:
     return "; ".join(f"{v.focus_node}: {v.message}" for v in report.results[:5])
+
+
+def described(violation: Violation) -> str:
+    """One SHACL result: `<node> path: message`."""
+    path = f" {violation.path}" if violation.path else ""
+    return f"<{violation.focus_node}>{path}: {violation.message}"

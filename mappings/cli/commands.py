@@ -84,6 +84,9 @@ def _build(args: argparse.Namespace) -> int:
             raise StoreError(f"{error}\nthe store keeps the graphs it held before this build") from None
         print(f"published build {sent.build_id} into {args.store}: {sent.sent} graphs sent, "
               f"{sent.unchanged} unchanged, {sent.dropped} dropped")
+    if result.left_out:
+        print(f"{sum(map(len, result.left_out.values()))} fact(s) left out of {len(result.left_out)} published "
+              f"article(s), SHACL rejects them: {', '.join(sorted(result.left_out))}", file=sys.stderr)
     if result.rejected:
         print(f"{len(result.rejected)} article(s) not published: {', '.join(sorted(result.rejected))}", file=sys.stderr)
         return EXIT_REJECTED

@@ -58,6 +58,13 @@ class ArticleGraph:
     def triples(self) -> list[Terms]:
         return list(self._triples)
 
+    def without(self, triples: set[Terms]) -> ArticleGraph:
+        """The same graph less `triples` (a new graph; this one is unchanged)."""
+        graph = ArticleGraph(self.iri)
+        graph._triples = {triple: None for triple in self._triples if triple not in triples}
+        graph.literals = self.literals
+        return graph
+
     def text(self) -> GraphText:
         """The lines the store and the dumps hold (an article graph has no blank nodes to label)."""
         return GraphText(self.iri, lines(self._triples))
