@@ -157,3 +157,11 @@ def test_a_sentence_pointing_back_at_the_event_says_what_it_studied():
 def test_a_program_of_action_named_by_its_number():
     assert symbols("Các chi bộ học Thông tri 12, Chương trình hành động 40 của Ban Thường vụ Tỉnh ủy Nam Định.") == [
         ("Notice", "12-TT/TU"), ("Program", "40-CTr/TU")]
+
+
+def test_district_committees_issue_documents_with_their_own_suffix():
+    found = record("Đảng bộ quận quán triệt Kế hoạch số 151-KH/QU của Ban Thường vụ Quận ủy về việc thực hiện "
+                   "Nghị quyết số 27-NQ/TW. Huyện ủy ban hành Kế hoạch số 20 về chuyển đổi số.")
+    assert [(d["symbol"], d["issuer"]) for d in found["documents"]] == [
+        ("151-KH/QU", "Ban Thường vụ Quận ủy"), ("27-NQ/TW", None), ("20-KH/HU", "Huyện ủy")]
+    assert [(x["from"], x["to"]) for x in found["document_links"]] == [("151-KH/QU", "27-NQ/TW")]
