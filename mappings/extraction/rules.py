@@ -16,8 +16,8 @@ from ontology import DIR as ONTOLOGY_DIR
 
 RULES_DIR = Path(__file__).parent / "rules"
 GAZETTEER_DIR = ONTOLOGY_DIR / "reference"
-# What the extraction cache holds depends on, under `mappings/`: this stage, the text steps, the resolution.
-_CODE_FILES = ("extraction", "reading/text.py", "linking/resolve.py")
+# What the extraction cache holds depends on, under `mappings/`: this stage, reading, the resolution.
+_CODE_FILES = ("extraction", "reading", "linking/resolve.py")
 
 
 class RuleFileError(ValueError):
