@@ -118,7 +118,7 @@ class ProvincialBody:
 @functools.cache
 def load_units(path: Path = UNITS_FILE) -> tuple[Unit, ...]:
     """Read and check the `[[unit]]` tables of `path` (cached per path)."""
-    units = tuple(_unit(entry) for entry in _read(path, ("unit",))["unit"])
+    units = tuple(_unit(entry) for entry in read_tables(path, ("unit",))["unit"])
     _check_units(path, units)
     return units
 
@@ -148,7 +148,7 @@ _Record = TypeVar("_Record", bound=Unit | Body | ProvincialBody)
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class Entry:
     """One TOML table, with typed getters whose errors name the file, this entry and the field."""
 
     path: Path
@@ -211,7 +211,7 @@ class _Entry:
         return value
 
 
-def _read(path: Path, tables: tuple[str, ...]) -> dict[str, list[_Entry]]:
+def read_tables(path: Path, tables: tuple[str, ...]) -> dict[str, list[Entry]]:
     """The entries of each array of tables named in `tables`; any other top-level name is an error."""
     try:
         with path.open("rb") as file:
@@ -224,10 +224,10 @@ def _read(path: Path, tables: tuple[str, ...]) -> dict[str, list[_Entry]]:
     return {name: _entries(path, name, data.get(name, [])) for name in tables}
 
 
-def _entries(path: Path, table: str, values: object) -> list[_Entry]:
+def _entries(path: Path, table: str, values: object) -> list[Entry]:
     if not isinstance(values, list) or not all(isinstance(value, dict) for value in values):
         raise ReferenceDataError(path, f"{table!r} must be written as [[{table}]] tables")
-    return [_Entry(path, _entry_name(value, number), value) for number, value in enumerate(values, 1)]
+    return [Entry(path, _entry_name(value, number), value) for number, value in enumerate(values, 1)]
 
 
 def _entry_name(table: Mapping[str, Any], number: int) -> str:
@@ -235,7 +235,7 @@ def _entry_name(table: Mapping[str, Any], number: int) -> str:
     return key if isinstance(key, str) and key else f"#{number}"
 
 
-def _unit(entry: _Entry) -> Unit:
+def _unit(entry: Entry) -> Unit:
     entry.check_fields(UNIT_FIELDS)
     kind = entry.text("kind")
     if kind not in get_args(Kind):
@@ -320,7 +320,7 @@ def _check_distinct(
 
 @functools.cache
 def _read_bodies(path: Path) -> tuple[tuple[Body, ...], tuple[ProvincialBody, ...]]:
-    tables = _read(path, ("body", "provincial_body"))
+    tables = read_tables(path, ("body", "provincial_body"))
     bodies = tuple(_body(entry) for entry in tables["body"])
     provincial = tuple(_provincial_body(entry) for entry in tables["provincial_body"])
     both: tuple[Body | ProvincialBody, ...] = (*bodies, *provincial)
@@ -329,7 +329,7 @@ def _read_bodies(path: Path) -> tuple[tuple[Body, ...], tuple[ProvincialBody, ..
     return bodies, provincial
 
 
-def _body(entry: _Entry) -> Body:
+def _body(entry: Entry) -> Body:
     entry.check_fields(BODY_FIELDS)
     return Body(
         key=entry.matching("key", KEY_RE, "a lower-case ASCII slug like 'bo-chinh-tri'"),
@@ -340,7 +340,7 @@ def _body(entry: _Entry) -> Body:
     )
 
 
-def _provincial_body(entry: _Entry) -> ProvincialBody:
+def _provincial_body(entry: Entry) -> ProvincialBody:
     entry.check_fields(PROVINCIAL_BODY_FIELDS)
     return ProvincialBody(
         key=entry.matching("key", KEY_RE, "a lower-case ASCII slug like 'tinh-uy'"),
@@ -352,7 +352,7 @@ def _provincial_body(entry: _Entry) -> ProvincialBody:
     )
 
 
-def _aliases(entry: _Entry) -> tuple[str, ...]:
+def _aliases(entry: Entry) -> tuple[str, ...]:
     aliases = entry.texts("aliases")
     for name in (entry.table.get("name"), entry.table.get("city_name")):
         if name in aliases:
@@ -360,7 +360,7 @@ def _aliases(entry: _Entry) -> tuple[str, ...]:
     return aliases
 
 
-def _issuer_code(entry: _Entry) -> str | None:
+def _issuer_code(entry: Entry) -> str | None:
     if "issuer_code" not in entry.table:
         return None
     return entry.matching("issuer_code", ISSUER_CODE_RE, "a code of letters like 'BTCTW'")
