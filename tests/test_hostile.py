@@ -124,6 +124,54 @@ def test_a_slow_query_is_stopped_with_503_and_stops_burning_cpu(url: str) -> Non
     assert get(url, "ASK { ?s ?p ?o }").status_code == 200
 
 
+def test_queries_whose_clients_hang_up_stop_burning_cpu(dataset: Path) -> None:
+    """Eight heavy queries whose clients give up after 1 s: their workers are freed at once, not at the 10-s
+    limit (before, both cores stayed busy until then)."""
+    with running_server(dataset=dataset, query_timeout_s="10", workers="4", long_queries="3",
+                        queue_wait_s="10") as url:
+        server = _server_pid(url)
+
+        async def abandon() -> None:
+            async with httpx.AsyncClient(timeout=1.0) as client:
+                tasks = [client.get(f"{url}/sparql", params={"query": SLOW + f" # {i}"}) for i in range(8)]
+                results = await asyncio.gather(*tasks, return_exceptions=True)
+            assert all(isinstance(r, httpx.TimeoutException) for r in results), results
+
+        asyncio.run(abandon())
+        time.sleep(1.0)  # within a second of the hang-up every worker is free (killed and replaced)
+        before = _cpu_seconds_of_workers(server)
+        time.sleep(2.0)
+        burnt = _cpu_seconds_of_workers(server) - before
+        assert burnt < 0.5, f"abandoned queries kept {burnt:.1f} s of CPU busy in 2 s"
+        assert get(url, "ASK { ?s ?p ?o }").status_code == 200
+
+
+def _server_pid(url: str) -> int:
+    """The `vankien serve` process listening on `url`'s port (found by its command line)."""
+    port = url.rsplit(":", 1)[1].encode()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in words and b"--port" in words and words[words.index(b"--port") + 1] == port:
+            return int(cmdline.parent.name)
+    raise AssertionError(f"no server process for {url}")
+
+
+def _cpu_seconds_of_workers(server: int) -> float:
+    """CPU time (user + system) of the server's child processes, its query workers."""
+    total = 0.0
+    for children in Path(f"/proc/{server}/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / 100
+    return total
+
+
 def _cpu_seconds_of_children(url: str) -> float:
     """CPU time of every process on this machine named after our workers' spawn (all our servers')."""
     total = 0.0

@@ -8,15 +8,21 @@ A plain Starlette route, not a FastAPI path operation: it takes nothing but the 
 the pool and the URL builder are on `app.state`), so it skips FastAPI's dependency solving, which ran
 each dependency in a thread. An answer that came whole from its worker is sent with its length; a
 bigger one is streamed as it arrives.
+
+A client that hangs up while its query waits or runs frees the worker at once: the route listens for the
+ASGI `http.disconnect` while the pool works, and cancelling the job kills its worker (`WorkerPool.run`); a
+client that hangs up mid-answer stops the stream, which does the same.
 """
 
-from collections.abc import Hashable
+import asyncio
+from collections.abc import Coroutine, Hashable
 from functools import partial
 from typing import TypeVar
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive
 
 from server.data.store import GraphStore
 from server.http import negotiation
@@ -33,8 +39,10 @@ from server.queries.workers import WorkerPool
 
 router = APIRouter(tags=["sparql"])
 METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+CLIENT_GONE = 499  # nginx's "client closed request", for the access log
 MEMO_SIZE, MEMO_TEXT = 512, 8192  # entries of each memo; longest query text remembered as pre-checked
 _PASSED: dict[str, None] = {}  # query texts that passed the pre-check (a pure function of the text)
 _ENDPOINTS: dict[tuple[object, ...], str] = {}  # endpoint URLs by what they are made of
@@ -66,7 +74,11 @@ async def _answer(
         _precheck(call.query)
         job = _job(request, store, urls, call, accept)
         # the pool serves quick queries first, learning from earlier runs of the same query on the same graphs
-        head, body = await pool.run(job, hash((job.query, job.default_graphs, job.named_graphs)))
+        answer = pool.run(job, hash((job.query, job.default_graphs, job.named_graphs)))
+        ran = await _unless_client_leaves(answer, request.receive)
+        if ran is None:
+            return Response(status_code=CLIENT_GONE)  # nobody reads it: uvicorn drops it
+        head, body = ran
     except HttpError as error:  # a browser sees it on the query page, next to its query
         if negotiation.pick(negotiation.RESULTS_OR_PAGE, call.formats, accept) is not HTML:
             raise
@@ -84,6 +96,28 @@ async def _answer(
     if head.truncated:  # Virtuoso's header for the same thing
         response.headers["X-SPARQL-MaxRows"] = str(store.row_limit)
     return _varies(response)
+
+
+async def _unless_client_leaves(work: Coroutine[object, object, T], receive: Receive) -> T | None:
+    """What `work` returns, or None as soon as the client disconnects (then `work` is cancelled: a job it
+    runs loses its worker process). The request's body was read already: what comes next is the end."""
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_disconnect(receive))
+    try:
+        await asyncio.wait((task, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        if not task.done():
+            task.cancel()
+    if task.cancelled() or not task.done():
+        await asyncio.gather(task, return_exceptions=True)
+        return None
+    return task.result()
+
+
+async def _disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":  # a GET's (empty) body comes first
+        pass
 
 
 def _precheck(query: str) -> None:
