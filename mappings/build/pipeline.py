@@ -43,6 +43,7 @@ from mappings.emission.ntriples import terms
 from mappings.emission.reference_graph import reference_graph
 from mappings.extraction.rules import rules_version
 from mappings.linking.iris import Minter
+from mappings.linking.people import identities
 from mappings.publishing.dumps import Rendered, context_prefixes
 from mappings.publishing.publish import PublishedBuild, PublishError, build_lock, load_context, publish
 from mappings.reading.article import file_text
@@ -97,15 +98,16 @@ class _Build:
         for stale in [*self.out.glob(f"{LINKING}*"), *self.cache.glob("*.tmp")]:
             stale.unlink()
         readable, years = self._read(files)
+        people = identities({a.identifier: a.sightings for a in readable})
         if not readable:
             raise PublishError(f"none of the {len(files)} articles could be published: "
                                "the published dataset is unchanged")
-        minter = Minter(self.base, years)
+        minter = Minter(self.base, years, people)
         ordered = [(a.identifier, a.sha256) for a in sorted(readable, key=lambda a: str(minter.article(a.identifier)))]
         del readable
         context = ONTOLOGY_DIR / "context.jsonld"
         linking = self.out / f"{LINKING}{os.getpid()}-{time.time_ns()}.pickle"
-        linking.write_bytes(pickle.dumps(Linking(self.base, years, context_prefixes(load_context(context)), self.cache)))
+        linking.write_bytes(pickle.dumps(Linking(self.base, years, people, context_prefixes(load_context(context)), self.cache)))
         try:
             chunks = self.workers.map(render_chunk, ((chunk, linking) for chunk in chunked(ordered, CHUNK)),
                                       salvage=self._salvage_render)

@@ -40,6 +40,7 @@ from mappings.emission.article_graph import ArticleGraph
 from mappings.emission.to_rdf import emit
 from mappings.extraction.mentions import extract
 from mappings.linking.iris import Minter, known_years
+from mappings.linking.people import Sighting, sightings
 from mappings.linking.records import ArticleRecord
 from mappings.linking.resolve import resolve
 from mappings.publishing.dumps import Rendered, render
@@ -68,6 +69,7 @@ class ReadArticle:
     identifier: str
     sha256: str
     years: Years       # the years this article dates each document identity with
+    sightings: tuple[Sighting, ...]   # where its officials' titles place them (mappings/linking/people.py)
     extracted: bool    # extracted anew, not taken from the cache
 
 
@@ -115,6 +117,7 @@ def _read(path: Path, cache: Path, budget: float | None, timings: Timings) -> Re
                 with clock(timings, "resolve"):
                     cached = Cached(resolve(article, found), article.text)
             years = known_years([cached.record])
+            seen = tuple(sightings(cached.record))
     except OverBudget:
         return Unreadable(name, f"{shown}: not published, took longer than {budget:g} s to read, extract and link "
                                 "(the build's --article-timeout)")
@@ -122,7 +125,7 @@ def _read(path: Path, cache: Path, budget: float | None, timings: Timings) -> Re
         return Unreadable(name, f"{shown}: not published, an error while reading it: {one_line(err)}")
     if extracted:
         _store_cached(entry, cached)
-    return ReadArticle(name, article.identifier, article.sha256, years, extracted)
+    return ReadArticle(name, article.identifier, article.sha256, years, seen, extracted)
 
 
 class OverBudget(BaseException):
@@ -205,6 +208,7 @@ class Linking:
 
     base: str
     years: Years
+    people: dict[tuple[str, str], str]   # (article identifier, folded name) → who that is (mappings/linking/people.py)
     prefixes: dict[str, str]
     cache: Path
 
@@ -212,7 +216,7 @@ class Linking:
 @lru_cache(maxsize=1)
 def _linking(path: Path) -> tuple[Minter, Linking]:
     linking: Linking = pickle.loads(path.read_bytes())
-    return Minter(linking.base, linking.years), linking
+    return Minter(linking.base, linking.years, linking.people), linking
 
 
 @dataclass(frozen=True, slots=True)

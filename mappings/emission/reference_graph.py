@@ -1,4 +1,4 @@
-"""The reference data the project ships (provinces and other units, central bodies) as one RDF graph.
+"""The reference data the project ships (provinces and other units, central bodies, roles) as one RDF graph.
 
 >>> graph = reference_graph("http://localhost:8000/")
 >>> (URIRef("http://localhost:8000/id/province/thanh-hoa"), RDF.type, VK.Province) in graph
@@ -12,9 +12,10 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from mappings.emission.vocab import VK, VK_IRI
+from mappings.emission.vocab import ORG, VK, VK_IRI
 from mappings.extraction.reference import Body, Unit, load_bodies, load_units
 from mappings.linking.iris import Minter
+from mappings.linking.roles import load_roles
 
 
 def reference_graph(base: str) -> Graph:
@@ -29,6 +30,10 @@ def reference_graph(base: str) -> Graph:
         _add_unit(graph, minter, unit)
     for body in load_bodies():
         _add_body(graph, minter, body)
+    for role in load_roles().roles:
+        graph.add((minter.role(role.key), RDF.type, ORG.Role))
+        graph.add((minter.role(role.key), RDFS.label, RdfLiteral(role.vi, lang="vi")))
+        graph.add((minter.role(role.key), RDFS.label, RdfLiteral(role.en, lang="en")))
     return graph
 
 

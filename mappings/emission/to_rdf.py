@@ -22,7 +22,10 @@ from mappings.extraction.reference import load_bodies, load_provincial_bodies, l
 from mappings.extraction.rules import document_types
 from mappings.extraction.segment import Sentence, sentences
 from mappings.linking.iris import Minter
-from mappings.linking.records import ArticleRecord, DocumentRef, Evidence, MeetingRef, OfficialRef
+from mappings.linking.people import identity_alone, name_key, posts, sighting
+from mappings.linking.positions import Post
+from mappings.linking.records import ArticleRecord, DocumentRef, Evidence, MeetingRef, OfficialRef, Position
+from mappings.linking.roles import load_roles
 
 # The vocabulary as N-Triples terms, looked up once (an rdflib namespace lookup costs microseconds).
 TYPE, LABEL, STATEMENT = term(RDF.type), term(RDFS.label), term(RDF.Statement)
@@ -34,6 +37,7 @@ MENTIONS, REPORTS, IN_PROVINCE = term(VK.mentions), term(VK.reports), term(VK.pr
 NUMBER, SYMBOL, UNRESOLVED, ISSUED_ON = term(VK.number), term(VK.symbol), term(VK.unresolved), term(VK.issuedOn)
 ISSUED_BY, TITLE, NAME = term(VK.issuedBy), term(VK.title), term(FOAF.name)
 MEMBER, HAS_MEMBERSHIP = term(ORG.member), term(ORG.hasMembership)
+IN_ORGANIZATION, HAS_ROLE, ROLE, ATTESTED_ON = term(ORG.organization), term(ORG.role), term(ORG.Role), term(VK.attestedOn)
 HELD_ON, HELD_IN, CHAIRED_BY, PARTICIPANT, ABOUT = (term(VK.heldOn), term(VK.heldIn), term(VK.chairedBy),
                                                     term(VK.participant), term(VK.about))
 RULE, SPAN_START, SPAN_END, SPAN_TEXT, EVIDENCE_OF = (term(VK.rule), term(VK.spanStart), term(VK.spanEnd),
@@ -172,7 +176,8 @@ def emit(record: ArticleRecord, text: str, minter: Minter) -> ArticleGraph:
     docs = {d.key: _document(out, d, record, minter) for d in record.documents}
     for link in record.links:
         out.add(docs[link.source], RELATIONS[link.relation], docs[link.target], link.evidence)
-    people = {o.name: _official(out, o, minter) for o in record.officials}
+    attested = _attested_on(record)
+    people = {o.name: _official(out, o, record, minter, attested.get(o.name, ())) for o in record.officials}
     for meeting in record.meetings:
         _meeting(out, meeting, record, minter, docs, people)
     return out.graph
@@ -202,10 +207,13 @@ def _province(out: _Emitter, key: str, minter: Minter) -> str:
 def _organization(out: _Emitter, doc: DocumentRef, minter: Minter) -> str | None:
     if not doc.issuer or doc.issuer not in _body_labels():
         return None
-    name, city_name, english = _body_labels()[doc.issuer]
-    provincial = doc.issuer not in _central_keys()
-    province = doc.province if provincial else None
-    iri = _iri(minter.org(doc.issuer, province))
+    return _body(out, doc.issuer, doc.province if doc.issuer not in _central_keys() else None, minter)
+
+
+def _body(out: _Emitter, key: str, province: str | None, minter: Minter) -> str:
+    """A body of the gazetteer, a provincial one in its province (named in that province's form)."""
+    name, city_name, english = _body_labels()[key]
+    iri = _iri(minter.org(key, province))
     label = city_name if province and _units()[province][2] == "city" else name
     out.add(iri, TYPE, ORGANIZATION)
     out.add(iri, LABEL, out.tagged(label))
@@ -240,10 +248,13 @@ def _document(out: _Emitter, doc: DocumentRef, record: ArticleRecord, minter: Mi
     return iri
 
 
-def _official(out: _Emitter, official: OfficialRef, minter: Minter) -> str:
-    """The person and their positions. A name or title written two ways that mint one IRI keeps the first
+def _official(out: _Emitter, official: OfficialRef, record: ArticleRecord, minter: Minter,
+              dates: tuple[str, ...]) -> str:
+    """The person and their posts. A name or title written two ways that mint one IRI keeps the first
     writing as its only name or label (two would make the shapes reject the whole article)."""
-    person = minter.person(official.name)
+    key = name_key(official.name)
+    identity = minter.people.get((record.identifier, key)) or identity_alone(sighting(official, record), record.identifier)
+    person = minter.person(official.name, identity)
     iri = _iri(person)
     out.add(iri, TYPE, OFFICIAL)
     if iri not in out.named:
@@ -251,15 +262,65 @@ def _official(out: _Emitter, official: OfficialRef, minter: Minter) -> str:
         out.add(iri, NAME, out.tagged(official.name), official.evidence)
         out.add(iri, LABEL, out.tagged(official.name))
     out.add(out.article, MENTIONS, iri, official.evidence)
-    for position in official.positions:
-        membership = _iri(minter.position(person, position.label))
-        out.add(membership, TYPE, MEMBERSHIP)
-        if membership not in out.named:
-            out.named.add(membership)
-            out.add(membership, LABEL, out.tagged(position.label))
-        out.add(membership, MEMBER, iri)
-        out.add(iri, HAS_MEMBERSHIP, membership, position.evidence)
+    for position, post in zip(official.positions, posts(official, record)):
+        _membership(out, iri, position, post, minter.position(person, position.label, post.province), minter, dates)
     return iri
+
+
+def _membership(out: _Emitter, person: str, position: Position, post: Post, node: URIRef, minter: Minter,
+                dates: tuple[str, ...]) -> None:
+    """A post held: its label as written, the body and role the title names, the dates the article attests it."""
+    membership = _iri(node)
+    out.add(membership, TYPE, MEMBERSHIP)
+    if membership in out.named:
+        return
+    out.named.add(membership)
+    out.add(membership, LABEL, out.tagged(position.label))
+    out.add(membership, MEMBER, person)
+    out.add(person, HAS_MEMBERSHIP, membership, position.evidence)
+    if post.org and (org := _post_body(out, post, minter)):
+        out.add(membership, IN_ORGANIZATION, org, position.evidence)
+    if post.role:
+        out.add(membership, HAS_ROLE, _role(out, post.role, minter), position.evidence)
+    for day in () if post.former else dates:
+        out.add(membership, ATTESTED_ON, out.typed(day, _DATATYPES[len(day)]), position.evidence)
+
+
+_DATATYPES = {10: DATE, 7: YEAR_MONTH, 4: str(XSD.gYear)}
+
+
+def _post_body(out: _Emitter, post: Post, minter: Minter) -> str | None:
+    """The body a post is in; a provincial body only where its province is known, a ministry by its name."""
+    assert post.org is not None
+    if post.org in _body_labels():
+        if post.provincial and not post.province:
+            return None
+        return _body(out, post.org, post.province, minter)
+    iri = _iri(minter.org(post.org))
+    out.add(iri, TYPE, ORGANIZATION)
+    out.add(iri, LABEL, out.tagged(post.org_label or post.org))
+    return iri
+
+
+def _role(out: _Emitter, key: str, minter: Minter) -> str:
+    role = load_roles().by_key(key)
+    iri = _iri(minter.role(key))
+    out.add(iri, TYPE, ROLE)
+    out.add(iri, LABEL, out.tagged(role.vi))
+    out.add(iri, LABEL, out.tagged(role.en, "en"))
+    return iri
+
+
+def _attested_on(record: ArticleRecord) -> dict[str, tuple[str, ...]]:
+    """Name → the dates the article attests its people's posts on: the dates of the meetings they are at, else the
+    article's publication date."""
+    dates: dict[str, list[str]] = {}
+    for meeting in record.meetings:
+        for name in (*meeting.chairs, *meeting.participants):
+            if meeting.date and meeting.date not in dates.setdefault(name, []):
+                dates[name].append(meeting.date)
+    fallback = (record.published,) if record.published else ()
+    return {o.name: tuple(dates.get(o.name, ())) or fallback for o in record.officials}
 
 
 def _meeting(out: _Emitter, meeting: MeetingRef, record: ArticleRecord, minter: Minter,

@@ -54,6 +54,10 @@ class VK(DefinedNamespace):
     reports: URIRef
     published: URIRef
     sourceUrl: URIRef
+    sameStoryAs: URIRef
+
+    # position properties
+    attestedOn: URIRef
 
     # meeting properties
     heldOn: URIRef

@@ -4,15 +4,15 @@ Keys are lower-case ASCII, stable across rebuilds:
     >>> minter = Minter("http://localhost:8000/", {})
     >>> minter.province("thanh-hoa")
     rdflib.term.URIRef('http://localhost:8000/id/province/thanh-hoa')
-    >>> minter.person("Đỗ Trọng Hưng")
-    rdflib.term.URIRef('http://localhost:8000/id/person/do-trong-hung-65a836')
+    >>> minter.person("Đỗ Trọng Hưng", "tw")
+    rdflib.term.URIRef('http://localhost:8000/id/person/do-trong-hung-e7ed49')
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 
 from rdflib import URIRef
@@ -57,6 +57,8 @@ def document_year(doc: DocumentRef) -> int | None:
 class Minter:
     base: str
     years: dict[tuple[str, str, str, str], frozenset[int]]
+    # (article identifier, folded name) → who that is, over the whole corpus (mappings/linking/people.py)
+    people: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def _iri(self, *parts: str) -> URIRef:
         return URIRef(self.base + "id/" + "/".join(parts))
@@ -70,11 +72,17 @@ class Minter:
     def org(self, key: str, province: str | None = None) -> URIRef:
         return self._iri("org", key, province) if province else self._iri("org", key)
 
-    def person(self, name: str) -> URIRef:
-        return self._iri("person", f"{slugify(name)}-{_hash(fold(' '.join(name.split())))}")
+    def person(self, name: str, identity: str) -> URIRef:
+        """A person is a name and an identity ("tw", a province key, "article:<identifier>"): namesakes differ."""
+        return self._iri("person", f"{slugify(name)}-{_hash(fold(' '.join(name.split())) + '|' + identity)}")
 
-    def position(self, person: URIRef, label: str) -> URIRef:
-        return self._iri("position", str(person).rsplit("/", 1)[1], slugify(label))
+    def position(self, person: URIRef, label: str, province: str | None = None) -> URIRef:
+        """A post as the title writes it, held by a person (in a province, when the title places it)."""
+        key = slugify(label) + (f"--{province}" if province else "")
+        return self._iri("position", str(person).rsplit("/", 1)[1], key)
+
+    def role(self, key: str) -> URIRef:
+        return self._iri("role", key)
 
     def resolved_year(self, doc: DocumentRef) -> int | None:
         """The document's own year, else the single year the corpus knows for it (None: ambiguous or unknown)."""

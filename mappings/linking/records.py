@@ -83,6 +83,7 @@ class ArticleRecord:
     officials: tuple[OfficialRef, ...]
     meetings: tuple[MeetingRef, ...]
     province_names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    main_province: str | None = None   # the unit key the article names most: where its untitled people are placed
 
     def document(self, key: str) -> DocumentRef:
         return next(d for d in self.documents if d.key == key)

@@ -60,7 +60,8 @@ def resolve(article: Article, found: Mentions) -> ArticleRecord:
         text_sha256=article.sha256, provinces=provinces, documents=documents,
         links=_links(found, keys), officials=officials, meetings=_meetings(article, found, keys, officials, main),
         province_names={**{p.key: p.name for p in provinces}, **{d.province: _unit_names()[d.province]
-                                                                  for d in documents if d.province}})
+                                                                  for d in documents if d.province}},
+        main_province=main)
 
 
 def _main_province(found: Mentions) -> str | None:
