@@ -124,3 +124,35 @@ def test_a_central_official_with_a_post_in_a_province_is_the_person_of_that_name
     elsewhere = Sighting("do van binh", central=False, provinces=frozenset({"nam-dinh"}))
     found = identities({"a": [central], "b": [local], "c": [elsewhere]})
     assert (found["a", "do van binh"], found["b", "do van binh"], found["c", "do van binh"]) == ("tw", "tw", "nam-dinh")
+
+
+CENTRAL_HUNG = """date 2024-08-01
+
+Kon Tum đón đoàn công tác
+
+Sáng 1/8, Tỉnh ủy Kon Tum tổ chức hội nghị tổng kết công tác năm. Đồng chí Nguyễn Văn Hùng, Ủy viên Trung ương Đảng, Phó Bí thư Tỉnh ủy Kon Tum chủ trì hội nghị.
+"""
+
+
+def test_an_iri_a_later_build_replaces_is_published_as_replaced(tmp_path: Path) -> None:
+    """First only Kon Tum's Nguyễn Văn Hùng, a provincial official; then an article makes him a central one:
+    his IRI changes, and the old one is published as replaced by the new."""
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    articles.mkdir()
+    (articles / "kontum.txt").write_text(ARTICLES["kontum"], encoding="utf-8")
+    assert build(articles, out).returncode == 0
+    (before,) = people_named(Store.read_only(str(current(out) / "store")), "Nguyễn Văn Hùng")
+    (articles / "central.txt").write_text(CENTRAL_HUNG, encoding="utf-8")
+    assert build(articles, out).returncode == 0
+    store = Store.read_only(str(current(out) / "store"))
+    (after,) = people_named(store, "Nguyễn Văn Hùng")
+    assert after != before
+    replaced = {(r["old"].value, r["new"].value) for r in store.query(
+        "SELECT ?old ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new }")}
+    assert (before, after) in replaced
+    assert all(old.startswith("http://localhost:8000/id/p") for old, _ in replaced)   # people and their posts
+    # a third build with nothing new keeps the replacement published
+    assert build(articles, out).returncode == 0
+    store = Store.read_only(str(current(out) / "store"))
+    assert (NamedNode(before), NamedNode("http://purl.org/dc/terms/isReplacedBy"), NamedNode(after)) in {
+        (q.subject, q.predicate, q.object) for q in store.quads_for_pattern(NamedNode(before), None, None)}

@@ -28,6 +28,7 @@ from pyoxigraph import RdfFormat, Triple, parse
 from rdflib import Graph
 from tqdm import tqdm
 
+from mappings.build.continuity import replaced_graph
 from mappings.build.parallel import WorkerDied, Workers, chunked, default_jobs
 from mappings.build.worker import (
     Linking,
@@ -43,7 +44,7 @@ from mappings.emission.ntriples import terms
 from mappings.emission.reference_graph import reference_graph
 from mappings.extraction.rules import rules_version
 from mappings.linking.iris import Minter
-from mappings.linking.people import identities
+from mappings.linking.people import identities, minted
 from mappings.publishing.dumps import Rendered, context_prefixes
 from mappings.publishing.publish import PublishedBuild, PublishError, build_lock, load_context, publish
 from mappings.reading.article import file_text
@@ -91,6 +92,7 @@ class _Build:
         self.cache = out / "cache" / rules_version()
         self.result = BuildResult(published=None)
         self._outside = 0.0  # CPU time the publishing process spent outside publishing (phase 2 with jobs=1)
+        self.replaced = Graph()  # IRIs the published build had that this one replaces (mappings/build/continuity.py)
 
     def run(self, files: list[Path]) -> BuildResult:
         started = time.perf_counter()
@@ -98,11 +100,14 @@ class _Build:
         for stale in [*self.out.glob(f"{LINKING}*"), *self.cache.glob("*.tmp")]:
             stale.unlink()
         readable, years = self._read(files)
-        people = identities({a.identifier: a.sightings for a in readable})
+        seen = {a.identifier: a.sightings for a in readable}
+        people = identities(seen)
         if not readable:
             raise PublishError(f"none of the {len(files)} articles could be published: "
                                "the published dataset is unchanged")
         minter = Minter(self.base, years, people)
+        now = {str(minter.article(article)): iris for article, iris in minted(seen, people, minter).items()}
+        self.replaced = replaced_graph(self.out, self.base, now)   # before this build is published
         ordered = [(a.identifier, a.sha256) for a in sorted(readable, key=lambda a: str(minter.article(a.identifier)))]
         del readable
         context = ONTOLOGY_DIR / "context.jsonld"
@@ -177,7 +182,8 @@ class _Build:
     def _graphs(self, chunks: Iterable[RenderedChunk], files: int) -> Iterator[Rendered | tuple[str, Iterable[Triple]]]:
         """The ontology, the reference data and the article chunks, in IRI order; never none of the articles."""
         extra = sorted([(f"{self.base}graph/ontology", Graph().parse(ONTOLOGY_DIR / "vankien.ttl")),
-                        (f"{self.base}graph/reference", reference_graph(self.base))], key=lambda pair: pair[0])
+                        (f"{self.base}graph/reference", reference_graph(self.base)),
+                        (f"{self.base}graph/replaced", self.replaced)], key=lambda pair: pair[0])
         bar = tqdm(total=files, desc="publish", unit="article", disable=not sys.stderr.isatty())
         resumed = time.process_time()
         for chunk in chunks:  # with jobs=1, phase 2 runs here, in this process

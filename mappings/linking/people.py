@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from mappings.linking.iris import Minter
 from mappings.linking.positions import Post, read_title
 from mappings.linking.records import ArticleRecord, OfficialRef
 from mappings.reading.text import fold
@@ -33,6 +34,7 @@ class Sighting:
     name: str                    # the folded name: people of one name are told apart among themselves
     central: bool
     provinces: frozenset[str]
+    posts: tuple[tuple[str, str | None], ...] = ()   # each title as written, with the province it is held in
 
     @property
     def places(self) -> frozenset[str]:
@@ -54,7 +56,8 @@ def sighting(official: OfficialRef, record: ArticleRecord) -> Sighting:
     provinces = frozenset(post.province for post in read if post.province)
     if not central and not provinces and record.main_province:
         provinces = frozenset({record.main_province})
-    return Sighting(name_key(official.name), central, provinces)
+    held = tuple((position.label, post.province) for position, post in zip(official.positions, read))
+    return Sighting(name_key(official.name), central, provinces, held)
 
 
 def sightings(record: ArticleRecord) -> list[Sighting]:
@@ -79,6 +82,41 @@ def identities(seen: Mapping[str, Iterable[Sighting]]) -> dict[tuple[str, str], 
             else:
                 out[article, name] = next(iter(people)) if len(people) == 1 else f"article:{article}"
     return out
+
+
+Minted = dict[tuple[str, ...], str]   # ("person", name) or ("position", name, title) → IRI, in one article
+
+
+def minted(seen: Mapping[str, Iterable[Sighting]], people: Mapping[tuple[str, str], str], minter: Minter) -> dict[str, Minted]:
+    """Article → the IRIs its people and posts get, keyed by what names them in the article."""
+    out: dict[str, Minted] = {}
+    for article, found in seen.items():
+        iris: Minted = out.setdefault(article, {})
+        for one in found:
+            person = minter.person(one.name, people.get((article, one.name)) or identity_alone(one, article))
+            iris["person", one.name] = str(person)
+            for title, province in one.posts:
+                iris["position", one.name, " ".join(title.split())] = str(minter.position(person, title, province))
+    return out
+
+
+def replacements(before: Mapping[str, Minted], after: Mapping[str, Minted],
+                 earlier: Mapping[str, Iterable[str]] = {}) -> dict[str, tuple[str, ...]]:
+    """An IRI once published → what it is now, when a build splits or merges people: in each article still
+    published, the person (the post) of the same name (and title). IRIs replaced by earlier builds (`earlier`)
+    follow theirs to what they are now."""
+    now = {iri for found in after.values() for iri in found.values()}
+    out: dict[str, set[str]] = {}
+    for article, old in before.items():
+        new = after.get(article, {})
+        for key, iri in old.items():
+            if iri not in now and key in new:
+                out.setdefault(iri, set()).add(new[key])
+    for iri, targets in earlier.items():
+        final = {t for t in targets if t in now} | {n for t in targets if t not in now for n in out.get(t, ())}
+        if final and iri not in now:
+            out.setdefault(iri, set()).update(final)
+    return {iri: tuple(sorted(targets)) for iri, targets in sorted(out.items())}
 
 
 def identity_alone(one: Sighting, article: str) -> str:

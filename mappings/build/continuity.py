@@ -1,0 +1,71 @@
+"""IRIs once published keep answering: what the people and posts of the published build are called now.
+
+When a build tells people apart differently (a namesake found, two sightings joined), their IRIs change. This
+reads, from the build `current` points to, each article's officials and posts with what names them there, and
+the IRIs earlier builds replaced; `mappings.linking.people.replacements` matches them with this build's; the
+result is published as the graph `<base>graph/replaced`: `<old> dcterms:isReplacedBy <new>`, which the server
+answers with a redirect (one) or a choice (several).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from pyoxigraph import Store
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from mappings.linking.people import Minted, name_key, replacements
+from mappings.publishing.publish import current_build
+
+_PUBLISHED = """
+PREFIX vk: <https://w3id.org/vankien/ontology#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?g ?s ?name ?title WHERE {
+  GRAPH ?g {
+    { ?s a vk:Official ; foaf:name ?name }
+    UNION
+    { ?s a org:Membership ; rdfs:label ?title ; org:member ?holder . ?holder foaf:name ?name }
+  }
+}"""
+_REPLACED = "SELECT ?old ?new WHERE { GRAPH <%s> { ?old <http://purl.org/dc/terms/isReplacedBy> ?new } }"
+
+
+def replaced_graph(out: Path, base: str, now: Mapping[str, Minted]) -> Graph:
+    """`now`: article graph IRI → the IRIs this build gives its people and posts (`people.minted`)."""
+    graph = Graph()
+    before, earlier = _published(out, base)
+    for old, new in replacements(before, now, earlier).items():
+        for target in new:
+            graph.add((URIRef(old), DCTERMS.isReplacedBy, URIRef(target)))
+    return graph
+
+
+def _published(out: Path, base: str) -> tuple[dict[str, Minted], dict[str, list[str]]]:
+    """What the published build (made with the same base) named, per article graph; what it had replaced."""
+    build = current_build(out)
+    if build is None or _base_of(build) != base:
+        return {}, {}
+    store = Store.read_only(str(build / "store"))
+    before: dict[str, Minted] = {}
+    for row in store.query(_PUBLISHED):
+        iris = before.setdefault(row["g"].value, {})
+        name = name_key(row["name"].value)
+        key = ("person", name) if row["title"] is None else ("position", name, " ".join(row["title"].value.split()))
+        iris[key] = row["s"].value
+    earlier: dict[str, list[str]] = {}
+    for row in store.query(_REPLACED % f"{base}graph/replaced"):
+        earlier.setdefault(row["old"].value, []).append(row["new"].value)
+    return before, earlier
+
+
+def _base_of(build: Path) -> str | None:
+    try:
+        meta = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    base = meta.get("meta", {}).get("base_uri") if isinstance(meta, dict) and isinstance(meta.get("meta"), dict) else None
+    return base if isinstance(base, str) else None
