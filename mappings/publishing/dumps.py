@@ -11,7 +11,9 @@ JSON-LD. The same graphs always give the same bytes, and nothing is held whole i
 - the union: first, graph by graph, the triples about the graph itself or its fragments (`<g>`,
   `<g#...>`: an article's own node and evidence, which no other graph repeats), sorted; then every
   other triple (documents, people, places: repeated across articles) once, sorted, merged from
-  sorted runs on disk.
+  sorted runs on disk, with the number of graphs that state it. Where articles disagree on a property the
+  shapes allow one value of (a document's title, a person's name, a label in one language), the union holds
+  the value the most graphs state (ties: the first in sorted order); the others stay in their articles' graphs.
 - Turtle, TriG and JSON-LD are written from the N-Triples lines themselves (mappings/emission/line_formats.py):
   the text of a graph does not depend on which other graphs share its chunk, so the decompressed dumps
   are the same however the graphs were grouped.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections import Counter
 import heapq
 import json
 import os
@@ -39,6 +42,7 @@ from pyoxigraph import RdfFormat
 from mappings.emission.graph_text import GraphText
 from mappings.emission.line_formats import NODE_SEPARATOR, Names, jsonld, trig, turtle
 from mappings.publishing.store import BuildCheckError
+from mappings.validation.validate import single_valued
 
 STANDARD_PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -81,7 +85,7 @@ class Rendered:
     own: int                     # union triples about the graphs themselves (never repeated elsewhere)
     store: bytes                 # N-Quads: every quad, and the own triples again in the default graph
     members: dict[str, bytes]    # dump file → gzip member (JSON-LD: node objects, without the brackets)
-    shared: list[str]            # the other union lines, distinct, sorted
+    shared: dict[str, int]       # the other union lines → how many of the graphs state each
 
 
 def render(graphs: Sequence[GraphText], prefixes: dict[str, str]) -> Rendered:
@@ -90,7 +94,7 @@ def render(graphs: Sequence[GraphText], prefixes: dict[str, str]) -> Rendered:
     nquads: list[str] = []
     trig_blocks: list[str] = []
     own: list[str] = []
-    shared: set[str] = set()
+    shared: Counter[str] = Counter()
     for graph in graphs:
         suffix = f" <{graph.iri}> .\n"
         nquads += [line[:-3] + suffix for line in graph.lines]
@@ -100,13 +104,13 @@ def render(graphs: Sequence[GraphText], prefixes: dict[str, str]) -> Rendered:
             if line.startswith(scope):
                 own.append(line)
             else:
-                shared.add(line)
+                shared[line] += 1
     nquads_bytes, own_bytes = "".join(nquads).encode(), "".join(own).encode()
     texts = {NQUADS: nquads_bytes, TRIG: "".join(trig_blocks).encode(), NTRIPLES: own_bytes,
              TURTLE: turtle(own, names).encode(), JSONLD: jsonld(own).encode()}
     return Rendered(tuple(g.iri for g in graphs), tuple(g.iri for g in graphs if not g.lines),
                     len(nquads), len(own), nquads_bytes + own_bytes,
-                    {name: _member(text) for name, text in texts.items()}, sorted(shared))
+                    {name: _member(text) for name, text in texts.items()}, dict(shared))
 
 
 class DumpWriter:
@@ -140,7 +144,7 @@ class DumpWriter:
         own part), handing each batch of it to `also` too; then close and fsync."""
         shared = 0
         with self._shared.merged() as merged:
-            lines = (line for line in merged if not owned(line))
+            lines = (line for line in one_value_each(merged, single_valued()) if not owned(line))
             while batch := list(islice(lines, _SHARED_MEMBER)):
                 self._add_shared(batch)
                 also("".join(batch))
@@ -192,38 +196,81 @@ class _Output:
 
 
 class _SortedRuns:
-    """Lines kept `size` at a time, sorted into run files; read back merged, each distinct line once."""
+    """Lines with their counts kept `size` at a time, sorted into run files; read back merged, each distinct
+    line once with the sum of its counts."""
 
     def __init__(self, directory: Path, size: int) -> None:
         self._tmp = Path(tempfile.mkdtemp(dir=directory, prefix=".sort-"))
-        self._size, self._buffer, self._runs = size, set[str](), list[Path]()
+        self._size, self._buffer, self._runs = size, Counter[str](), list[Path]()
 
-    def add(self, lines: Iterable[str]) -> None:
-        self._buffer.update(lines)
+    def add(self, counted: dict[str, int]) -> None:
+        self._buffer.update(counted)
         if len(self._buffer) >= self._size:
             self._spill()
 
     @contextmanager
-    def merged(self) -> Iterator[Iterator[str]]:
+    def merged(self) -> Iterator[Iterator[tuple[str, int]]]:
         self._spill()
         with ExitStack() as files:
             handles = [files.enter_context(open(run, encoding="utf-8", newline="")) for run in self._runs]
-            yield _distinct(heapq.merge(*handles))
+            yield _summed(heapq.merge(*handles))
         shutil.rmtree(self._tmp)
 
     def _spill(self) -> None:
+        """A run file holds `line<TAB>count` rows, sorted: a line ends in " .", so the tab sorts as its end would."""
         if self._buffer:
             self._runs.append(self._tmp / f"run-{len(self._runs):05d}.nt")
-            self._runs[-1].write_text("".join(sorted(self._buffer)), encoding="utf-8")
-            self._buffer = set()
+            rows = (f"{line[:-1]}\t{count}\n" for line, count in sorted(self._buffer.items()))
+            self._runs[-1].write_text("".join(rows), encoding="utf-8")
+            self._buffer = Counter()
 
 
-def _distinct(lines: Iterable[str]) -> Iterator[str]:
-    previous = None
-    for line in lines:
+def _summed(rows: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """`line<TAB>count` rows in line order → each line once, with its counts added up."""
+    previous, total = None, 0
+    for row in rows:
+        line, _, count = row.rpartition("\t")
         if line != previous:
-            yield line
-            previous = line
+            if previous is not None:
+                yield previous + "\n", total
+            previous, total = line, 0
+        total += int(count)
+    if previous is not None:
+        yield previous + "\n", total
+
+
+def one_value_each(counted: Iterable[tuple[str, int]], single: dict[str, bool]) -> Iterator[str]:
+    """Sorted union lines with the number of graphs stating each → the lines, keeping for each subject and
+    property in `single` (IRI → one per language) the value the most graphs state; ties: the first in order.
+
+        >>> list(one_value_each([('<d> <t> "A" .\\n', 1), ('<d> <t> "B" .\\n', 2), ('<d> <u> "C" .\\n', 1)], {"t": False}))
+        ['<d> <t> "B" .\\n', '<d> <u> "C" .\\n']
+    """
+    group: list[tuple[str, int]] = []
+    key: tuple[str, str] | None = None
+    for line, count in counted:
+        subject, predicate, _ = line.split(" ", 2)
+        if (subject, predicate) != key:
+            yield from _best(group, single.get(key[1][1:-1]) if key else None)
+            group, key = [], (subject, predicate)
+        group.append((line, count))
+    yield from _best(group, single.get(key[1][1:-1]) if key else None)
+
+
+def _best(group: list[tuple[str, int]], per_language: bool | None) -> Iterator[str]:
+    if per_language is None or len(group) == 1:
+        yield from (line for line, _ in group)
+        return
+    chosen: dict[str, tuple[int, str]] = {}
+    for line, count in group:
+        language = _LANGUAGE.search(line)
+        kind = language.group(1) if per_language and language else ""
+        if kind not in chosen or count > chosen[kind][0]:
+            chosen[kind] = (count, line)
+    yield from sorted(line for _, line in chosen.values())
+
+
+_LANGUAGE = re.compile(r'"@([A-Za-z0-9-]+) \.\n$')
 
 
 def check_dumps(build: Path, dumps: list[Dump]) -> None:

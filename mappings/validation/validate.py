@@ -100,6 +100,22 @@ def _checked(compiled: tuple[TargetedShape, ...], data: Data) -> Report:
 
 
 @cache
+def single_valued() -> dict[str, bool]:
+    """The properties the shapes allow one value of, wherever they constrain them: property IRI → whether it is
+    one value per language (sh:uniqueLang) rather than one in all. What the published union keeps one of."""
+    shapes = Graph().parse(SHAPES_PATH)
+    paths: dict[str, list[tuple[bool, bool]]] = {}
+    for shape in set(shapes.subjects(SH.path, None)):
+        path = shapes.value(shape, SH.path)
+        if isinstance(path, URIRef):
+            one = shapes.value(shape, SH.maxCount) == Literal(1)
+            per_language = shapes.value(shape, SH.uniqueLang) == Literal(True)
+            paths.setdefault(str(path), []).append((one, per_language))
+    return {path: not all(one for one, _ in found) for path, found in paths.items()
+            if all(one or per_language for one, per_language in found)}
+
+
+@cache
 def compiled_shapes() -> tuple[TargetedShape, ...] | None:
     """The shapes compiled (mappings/validation/shacl.py), or None when they need pySHACL."""
     try:
