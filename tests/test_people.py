@@ -156,3 +156,24 @@ def test_an_iri_a_later_build_replaces_is_published_as_replaced(tmp_path: Path) 
     store = Store.read_only(str(current(out) / "store"))
     assert (NamedNode(before), NamedNode("http://purl.org/dc/terms/isReplacedBy"), NamedNode(after)) in {
         (q.subject, q.predicate, q.object) for q in store.quads_for_pattern(NamedNode(before), None, None)}
+
+
+UNDATED = """{head}
+Hội nghị quán triệt
+
+Sáng 27/5, Tỉnh ủy Nam Định tổ chức hội nghị quán triệt Chỉ thị số 45-CT/TW của Ban Bí thư. {tail}
+"""
+
+
+def test_an_undated_meeting_reported_twice_is_one_meeting(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "first.txt").write_text(UNDATED.format(head="", tail="Đại biểu thảo luận sôi nổi."), encoding="utf-8")
+    (articles / "second.txt").write_text(UNDATED.format(head="", tail="Nhiều ý kiến được nêu ra."), encoding="utf-8")
+    (articles / "other.txt").write_text(UNDATED.format(head="", tail="").replace("45-CT/TW", "46-CT/TW"), encoding="utf-8")
+    assert build(articles, tmp_path / "out").returncode == 0
+    store = Store.read_only(str(current(tmp_path / "out") / "store"))
+    reported = {(r["article"].value.rsplit("/", 1)[1], r["meeting"].value) for r in store.query(
+        "SELECT ?article ?meeting WHERE { ?article <https://w3id.org/vankien/ontology#reports> ?meeting }")}
+    meetings = dict(reported)
+    assert meetings["first"] == meetings["second"] != meetings["other"]

@@ -102,6 +102,14 @@ class Minter:
         return self._iri("document", *scope, str(year) if year else UNDATED, slug, doc.number)
 
     def meeting(self, meeting: MeetingRef, article_id: str) -> URIRef:
+        """A meeting is its day and place; with no year, its day, month, place and the documents it is about (two
+        articles reporting it are one meeting; without documents, too little to tell two meetings apart); else
+        its article and label."""
         when = meeting.date or UNDATED
-        seed = f"{meeting.date}|{meeting.province}" if meeting.date else f"{article_id}|{fold(meeting.label)}"
+        if meeting.date:
+            seed = f"{meeting.date}|{meeting.province}"
+        elif meeting.day and meeting.documents:
+            seed = f"{meeting.day}|{meeting.province}|{'|'.join(sorted(meeting.documents))}"
+        else:
+            seed = f"{article_id}|{fold(meeting.label)}"
         return self._iri("meeting", when, meeting.province or "tw", _hash(seed, 4))

@@ -61,6 +61,7 @@ class MeetingRef:
     participants: tuple[str, ...]
     documents: tuple[str, ...]  # DocumentRef.key
     evidence: dict[str, Evidence] = field(default_factory=dict, hash=False, compare=False)
+    day: str | None = None      # "--05-27" (xsd:gMonthDay) when the text gives the day and month but no year resolves
 
 
 @dataclass(frozen=True, slots=True)

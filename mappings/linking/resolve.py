@@ -172,7 +172,8 @@ def _meetings(article: Article, found: Mentions, keys: list[str], officials: tup
         participants=tuple(by_fold[f] for f in by_fold if f in acting and f not in chairs),
         documents=documents,
         evidence={"label": Evidence(start, end, meeting.rule)} | (
-            {"date": Evidence(meeting.date.start, meeting.date.end, meeting.date.rule)} if meeting.date else {})),)
+            {"date": Evidence(meeting.date.start, meeting.date.end, meeting.date.rule)} if meeting.date else {}),
+        day=f"--{meeting.date.month:02d}-{meeting.date.day:02d}" if meeting.date else None),)
 
 
 def _calendar_date(iso: str | None) -> str | None:
