@@ -33,6 +33,7 @@ SUBJECT, PREDICATE, OBJECT = term(RDF.subject), term(RDF.predicate), term(RDF.ob
 ARTICLE, PROVINCE, ORGANIZATION, DOCUMENT = term(VK.Article), term(VK.Province), term(VK.Organization), term(VK.Document)
 OFFICIAL, MEETING, EVIDENCE, MEMBERSHIP = term(VK.Official), term(VK.Meeting), term(VK.Evidence), term(ORG.Membership)
 IDENTIFIER, PUBLISHED, SOURCE_URL = term(DCTERMS.identifier), term(VK.published), term(VK.sourceUrl)
+SAME_STORY = term(VK.sameStoryAs)
 MENTIONS, REPORTS, IN_PROVINCE = term(VK.mentions), term(VK.reports), term(VK.province)
 NUMBER, SYMBOL, UNRESOLVED, ISSUED_ON = term(VK.number), term(VK.symbol), term(VK.unresolved), term(VK.issuedOn)
 ISSUED_BY, TITLE, NAME = term(VK.issuedBy), term(VK.title), term(FOAF.name)
@@ -170,6 +171,9 @@ def emit(record: ArticleRecord, text: str, minter: Minter) -> ArticleGraph:
     out = _Emitter(ArticleGraph(str(minter.article(record.identifier))), text)
     article = out.article
     _article(out, record)
+    for copy in minter.stories.get(record.identifier, ()):
+        if copy != record.identifier:
+            out.add(article, SAME_STORY, _iri(minter.article(copy)))
     for province in record.provinces:
         _province(out, province.key, minter)
         out.add(article, MENTIONS, _iri(minter.province(province.key)), province.evidence)

@@ -59,6 +59,10 @@ class Minter:
     years: dict[tuple[str, str, str, str], frozenset[int]]
     # (article identifier, folded name) → who that is, over the whole corpus (mappings/linking/people.py)
     people: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # article identifier → the copies of its story, the original first (mappings/linking/stories.py)
+    stories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # a copy's identifier → the IRI of the meeting its story's original reports: one meeting, not one per copy
+    story_meetings: Mapping[str, str] = field(default_factory=dict)
 
     def _iri(self, *parts: str) -> URIRef:
         return URIRef(self.base + "id/" + "/".join(parts))
@@ -105,6 +109,8 @@ class Minter:
         """A meeting is its day and place; with no year, its day, month, place and the documents it is about (two
         articles reporting it are one meeting; without documents, too little to tell two meetings apart); else
         its article and label."""
+        if article_id in self.story_meetings:
+            return URIRef(self.story_meetings[article_id])
         when = meeting.date or UNDATED
         if meeting.date:
             seed = f"{meeting.date}|{meeting.province}"
