@@ -25,7 +25,7 @@ DOC_58 = "document/tw/2022/quy-dinh/58"  # replaces Quy định 126; Hướng d�
 DOC_126 = "document/tw/2018/quy-dinh/126"
 HD_01 = "document/btctw/2022/huong-dan/1"
 BAC_NINH_2025 = "province/bac-ninh-2025"  # absorbed Bắc Giang, whose documents the seeds cite
-OFFICIAL = "person/do-trong-hung-65a836"
+OFFICIAL = "person/do-trong-hung-e7ed49"
 ARTICLE_000 = "article/000_a93f86c15c9b428d"
 RDF_FORMS = {  # suffix: (rdflib parser, pyoxigraph format)
     "ttl": ("turtle", ox.RdfFormat.TURTLE),
@@ -307,6 +307,19 @@ def test_an_official_page_shows_positions_and_meetings(seeds_server: str) -> Non
     assert {doc_href(row["meeting"]) for row in rows} <= set(page.links)
     (svg,) = page.svgs
     assert "chủ trì" in svg and all(row["label"] in svg for row in rows)
+
+
+def test_an_official_page_lists_posts_by_organisation_with_role_and_days(seeds_server: str) -> None:
+    rows = select(
+        seeds_server,
+        f"""PREFIX org: <http://www.w3.org/ns/org#> PREFIX vk: <{VK}>
+        SELECT ?org ?role ?day WHERE {{ <{ID}{OFFICIAL}> org:hasMembership ?post . ?post org:organization ?o ;
+            org:role ?r ; vk:attestedOn ?day . ?o <{RDFS_LABEL}> ?org . ?r <{RDFS_LABEL}> ?role
+            FILTER(LANG(?org) = "vi" && LANG(?role) = "vi") }}""",
+    )
+    text = Page(html(seeds_server, f"/doc/{OFFICIAL}")).text
+    assert rows and {row["org"] for row in rows} | {row["role"] for row in rows} | {row["day"] for row in rows} <= set(text)
+    assert "Người khác cùng tên" not in text   # no namesake in the seeds
 
 
 def test_the_embedded_json_ld_names_the_id_uri_as_main_entity(seeds_server: str) -> None:

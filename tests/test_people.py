@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Store
 
+import httpx
+
 from mappings.linking.people import Sighting, identities
+from tests.serving import running_server
 from tests.test_build import build, current
 
 ARTICLES = {
@@ -66,7 +69,7 @@ SELECT DISTINCT ?person WHERE { ?person a vk:Official ; foaf:name ?name . FILTER
 
 
 @pytest.fixture(scope="module")
-def union(tmp_path_factory: pytest.TempPathFactory) -> Store:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("people")
     articles = folder / "articles"
     articles.mkdir()
@@ -74,7 +77,12 @@ def union(tmp_path_factory: pytest.TempPathFactory) -> Store:
         (articles / f"{stem}.txt").write_text(text, encoding="utf-8")
     done = build(articles, folder / "out")
     assert done.returncode == 0, done.stderr
-    return Store.read_only(str(current(folder / "out") / "store"))
+    return folder / "out"
+
+
+@pytest.fixture(scope="module")
+def union(built: Path) -> Store:
+    return Store.read_only(str(current(built) / "store"))
 
 
 def people_named(store: Store, name: str) -> set[str]:
@@ -108,6 +116,20 @@ def test_every_post_of_a_central_official_names_its_organisation_and_role(union:
             FILTER(LANG(?orglabel) = "en" && LANG(?rolelabel) = "en") }}""")
     assert {(r["orglabel"].value, r["rolelabel"].value) for r in rows} == {
         ("Politburo", "Member"), ("Central Organization Commission", "Head")}
+
+
+def test_an_official_page_lists_the_namesakes_with_their_posts(built: Path, union: Store) -> None:
+    bentre_org = "http://localhost:8000/id/org/ban-tuyen-giao-tinh-uy/ben-tre"
+    holds = {iri: bool(union.query(f"ASK {{ <{iri}> <http://www.w3.org/ns/org#hasMembership> ?p . "
+                                   f"?p <http://www.w3.org/ns/org#organization> <{bentre_org}> }}"))
+             for iri in people_named(union, "Nguyễn Văn Hùng")}
+    kontum = next(iri for iri, in_bentre in holds.items() if not in_bentre)
+    bentre = next(iri for iri, in_bentre in holds.items() if in_bentre)
+    with running_server(built) as url:
+        page = httpx.get(f"{url}/doc/{kontum.removeprefix('http://localhost:8000/id/')}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "Người khác cùng tên" in page.text and "Trưởng Ban Tuyên giáo Tỉnh ủy Bến Tre" in page.text
+    assert bentre.removeprefix("http://localhost:8000/id/") in page.text
 
 
 def test_a_person_placed_nowhere_joins_the_one_person_of_that_name_or_stays_apart() -> None:

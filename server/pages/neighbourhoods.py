@@ -74,13 +74,38 @@ CONSTRUCT {{
   OPTIONAL {{ ?place rdfs:label ?placeLabel }}
 }}
 """
-POSITION_ITEMS = "SELECT ?resource ?item WHERE { ?resource org:hasMembership ?item } ORDER BY ?item"
+POSITION_ITEMS = """
+SELECT ?resource ?item (MIN(?day) AS ?first) WHERE {
+  ?resource org:hasMembership ?item
+  OPTIONAL { ?item vk:attestedOn ?day }
+} GROUP BY ?resource ?item ORDER BY ?first ?item
+"""
 POSITIONS = """
-CONSTRUCT {{ ?item rdfs:label ?label ; org:organization ?org . ?org rdfs:label ?orgLabel }}
+CONSTRUCT {{
+  ?item rdfs:label ?label ; org:organization ?org ; org:role ?role ; vk:attestedOn ?day .
+  ?org rdfs:label ?orgLabel . ?role rdfs:label ?roleLabel .
+}} WHERE {{
+  VALUES ?item {{ {items} }}
+  OPTIONAL {{ ?item rdfs:label ?label }}
+  OPTIONAL {{ ?item vk:attestedOn ?day }}
+  OPTIONAL {{ ?item org:organization ?org OPTIONAL {{ ?org rdfs:label ?orgLabel }} }}
+  OPTIONAL {{ ?item org:role ?role OPTIONAL {{ ?role rdfs:label ?roleLabel }} }}
+}}
+"""
+# Other people of the same name (docs/people.md): the same name literal, another IRI, with their posts.
+NAMESAKE_ITEMS = """
+SELECT DISTINCT ?resource ?item WHERE {
+  ?resource foaf:name ?name .
+  ?item foaf:name ?name .
+  FILTER(?item != ?resource)
+} ORDER BY ?item
+"""
+NAMESAKES = """
+CONSTRUCT {{ ?item rdfs:label ?label ; org:hasMembership ?post . ?post rdfs:label ?postLabel }}
 WHERE {{
   VALUES ?item {{ {items} }}
   OPTIONAL {{ ?item rdfs:label ?label }}
-  OPTIONAL {{ ?item org:organization ?org OPTIONAL {{ ?org rdfs:label ?orgLabel }} }}
+  OPTIONAL {{ ?item org:hasMembership ?post OPTIONAL {{ ?post rdfs:label ?postLabel }} }}
 }}
 """
 MEETINGS_ATTENDED_ITEMS = """
@@ -126,5 +151,6 @@ NEIGHBOURHOODS = {  # by class of the resource
     VK + "Official": (
         Neighbourhood("positions", POSITION_ITEMS, POSITIONS, 25),
         Neighbourhood("meetings", MEETINGS_ATTENDED_ITEMS, MEETINGS_ATTENDED, 12),
+        Neighbourhood("namesakes", NAMESAKE_ITEMS, NAMESAKES, 12),
     ),
 }

@@ -132,7 +132,8 @@ def _province(r: Reader) -> list[Section]:
 def _official(r: Reader) -> list[Section]:
     positions = r.description.neighbourhoods.get("positions", NOTHING)
     meetings = r.description.neighbourhoods.get("meetings", NOTHING)
-    held = [((r.value(p),), _values(r, r.graph.objects(p, ORG + "organization"))) for p in positions.items]
+    namesakes = r.description.neighbourhoods.get("namesakes", NOTHING)
+    held = sorted((_post(r, p) for p in positions.items), key=_by_organisation_then_time)
     attended = sorted(meetings.items, key=lambda m: (_date(r, m, VK + "heldOn") or "9999", m.value))
     rows = [
         (
@@ -147,10 +148,26 @@ def _official(r: Reader) -> list[Section]:
     picture = _official_picture(r, positions.items, attended) if positions.items or attended else None
     first, second = (picture, None) if held else (None, picture)  # the first section shown draws it
     columns = ("date", "meeting", "role", "place", "documents")
+    others = [((r.value(o),), _values(r, (p for p in r.graph.objects(o, ORG + "hasMembership")))) for o in namesakes.items]
     return [
-        Section("resource.positions", ("position", "organization"), held, first),
+        Section("resource.positions", ("organization", "position", "role", "first", "last"), held, first),
         Section("resource.meetings", columns, rows, second, meetings.more),
+        Section("resource.namesakes", ("person", "positions"), others, None, namesakes.more),
     ]
+
+
+def _post(r: Reader, post: NamedNode) -> tuple[Cell, ...]:
+    """A post held, on the timeline: its body, the title as written, the role, the first and last day attested."""
+    days = sorted(str(d.value) for d in r.graph.objects(post, VK + "attestedOn"))
+    return (_values(r, r.graph.objects(post, ORG + "organization")), (r.value(post),),
+            _values(r, r.graph.objects(post, ORG + "role")), _text(days[0] if days else None),
+            _text(days[-1] if len(days) > 1 else None))
+
+
+def _by_organisation_then_time(row: tuple[Cell, ...]) -> tuple[str, str, str]:
+    """Posts of one body together (those with no known body last), each body's in the order they were held."""
+    organisation, title, _, first, _ = row
+    return (organisation[0].text if organisation else "\uffff", first[0].text if first else "9999", title[0].text)
 
 
 def _official_picture(r: Reader, positions: Sequence[NamedNode], meetings: Sequence[NamedNode]) -> Markup:
