@@ -1,7 +1,9 @@
 """The application factory and the entry point `vankien serve` calls."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
@@ -20,6 +22,7 @@ from server.pages import finder, listing, rendering
 from server.queries import query_worker
 from server.queries.workers import PoolLimits, WorkerPool
 from server.routes import downloads, health, home, lists, resources, search, sparql, void
+from server.routes.served import Following, PinServed, Served
 
 KEPT_PATHS = ("/doc/", finder.PATH, listing.INDEX_PATH)  # answers that depend on the build and the request alone
 STATIC = Path(__file__).parent / "static"  # the stylesheet and the query page's script: no CDN
@@ -30,22 +33,27 @@ ROUTERS = (
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The application over the build currently published in `settings.data_dir`, or the file `settings.dataset`.
+    """The application over the build currently published in `settings.data_dir` (followed as new builds
+    are published: `server.routes.served`), the file `settings.dataset`, or the remote store `settings.store`.
 
-    Clients' queries run in a pool of worker processes, started with the application and stopped with it."""
-    store = GraphStore.open(settings)
-    pool = WorkerPool(store.open_for_worker, query_worker.handle, _pool_limits(settings))
+    Clients' queries run in a pool of worker processes per build served, started with it and stopped with it."""
+    data_dir = settings.data_dir if settings.dataset is None and settings.store is None else None
+    following = Following(partial(_open_served, settings), data_dir, settings.follow_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await anyio.to_thread.run_sync(pool.start)
-        yield
-        pool.close()
+        await anyio.to_thread.run_sync(following.start)
+        follower = asyncio.ensure_future(following.follow())
+        try:
+            yield
+        finally:
+            follower.cancel()
+            await asyncio.gather(follower, return_exceptions=True)
+            await following.close()
 
     app = FastAPI(title="vankien", docs_url=None, redoc_url=None, lifespan=lifespan)  # docs pages use a CDN
     app.state.settings = settings
-    app.state.store = store
-    app.state.pool = pool
+    app.state.following = following
     app.state.urls = Urls(settings.base_uri)
     for router in ROUTERS:
         app.include_router(router)
@@ -57,7 +65,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(PerClientLimits, limits=limits, paths=["/sparql"])
     app.add_middleware(SecurityHeaders)
     app.add_middleware(KeptResponses, paths=KEPT_PATHS, max_bytes=settings.kept_responses_mb << 20)
+    app.add_middleware(PinServed, following=following)  # outermost: kept responses are keyed by the build
     return app
+
+
+def _open_served(settings: Settings) -> Served:
+    """The build (or file, or remote store) to serve now, with its query workers started."""
+    store = GraphStore.open(settings)
+    try:
+        pool = WorkerPool(store.open_for_worker, query_worker.handle, _pool_limits(settings))
+        pool.start()
+    except BaseException:
+        store.release()
+        raise
+    return Served(store, pool)
 
 
 def _pool_limits(settings: Settings) -> PoolLimits:

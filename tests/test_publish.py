@@ -28,6 +28,7 @@ from mappings.publishing.publish import (
     PublishedBuild,
     PublishError,
     current_build,
+    lease_build,
     load_context,
     publish,
     rollback,
@@ -304,6 +305,21 @@ def test_keep_prunes_old_builds_and_rollback_walks_back(tmp_path: Path, context:
     with pytest.raises(PublishError, match="no kept build older"):
         rollback(out)
     assert current_build(out) == published[1].path
+
+
+def test_keep_never_deletes_a_build_a_server_holds_and_the_next_build_prunes_it_once_free(
+    tmp_path: Path, context: Path
+) -> None:
+    out = tmp_path / "out"
+    first = build(out, context, keep=1)
+    lease = lease_build(first.path)  # what a server serving the first build holds
+    assert lease is not None
+    second = build(out, context, keep=1)
+    assert first.path.is_dir() and (first.path / "dumps" / "vankien.nq.gz").is_file()
+    lease.close()  # the server moved on
+    third = build(out, context, keep=1)
+    assert sorted(p.name for p in (out / "builds").iterdir()) == [third.build_id]
+    assert lease_build(second.path) is None  # deleted: no lease can be taken on it any more
 
 
 def test_context_must_be_embeddable(tmp_path: Path) -> None:

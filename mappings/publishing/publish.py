@@ -5,7 +5,8 @@ Layout under `out`:
     build.lock                  held (flock) while a build or a rollback runs
     current -> builds/<id>      the published build; replaced atomically by a symlink rename
     served                      the id of every build `current` has pointed to, one per line
-    builds/<id>/                a complete, checked build (the newest `keep` are kept)
+    builds/<id>/                a complete, checked build (the newest `keep` are kept, and any a server uses:
+                                each server serving it holds a shared flock on the directory)
         store/                  pyoxigraph store: one named graph per article + the union as default graph
         dumps/                  vankien.{nq,trig,nt,ttl,jsonld}.gz and SHA256SUMS
         manifest.json           build id, time, meta, counts, and per dump: media type, bytes, sha256, count
@@ -15,6 +16,11 @@ A build is written under `<id>.partial`, checked, renamed, and only then pointed
 old builds are renamed to `.partial` before being deleted. So a failure or a SIGKILL at any moment
 leaves `current` on the previous complete build, untouched. A build killed between its rename and
 the switch is complete but was never served: rollback never goes to it, and the next build deletes it.
+
+A running server holds a shared flock on its build's directory (`lease_build`) for as long as it serves it
+(the build's files stay as they were), so `--keep` never deletes a build under a server: pruning takes
+the lock exclusively (without waiting) before renaming the build away, and skips a build it cannot lock;
+the next build prunes it once free.
 """
 from __future__ import annotations
 
@@ -42,7 +48,7 @@ from mappings.publishing.store import BuildCheckError, StoreCounts, check_store
 from mappings.publishing.writer import Graphs, write_build
 
 __all__ = ["BuildCheckError", "BuildLockedError", "PublishError", "PublishedBuild", "build_lock",
-           "current_build", "load_context", "publish", "rollback"]
+           "Lease", "current_build", "lease_build", "load_context", "publish", "rollback"]
 
 PARTIAL = ".partial"
 SERVED = "served"
@@ -103,6 +109,32 @@ def current_build(out: Path) -> Path | None:
         return None
     build = out / target
     return build if build.is_dir() else None
+
+
+def lease_build(build: Path) -> Lease | None:
+    """Marks `build` as served until the lease is closed (the kernel drops it when the process dies); None
+    when the build is gone or being deleted."""
+    try:
+        lease = Lease(os.open(build, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    fcntl.flock(lease.fd, fcntl.LOCK_SH)  # waits only while a pruner renames it away
+    if not (build / "manifest.json").is_file():  # it was renamed for deletion in between
+        lease.close()
+        return None
+    return lease
+
+
+class Lease:
+    """A shared flock on a build directory, held by a server that serves the build."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
 
 def rollback(out: Path) -> Path:
@@ -292,11 +324,25 @@ def _served_builds(out: Path) -> list[Path]:
 
 
 def _prune(out: Path, keep: int) -> None:
-    """Delete all but the newest `keep` served builds, never the current one."""
+    """Delete all but the newest `keep` served builds, never the current one nor one a server still uses."""
     current = current_build(out)
     for build in _served_builds(out)[:-keep]:
         if current is None or build.name != current.name:
-            _delete(build)
+            _delete_unless_leased(build)
+
+
+def _delete_unless_leased(build: Path) -> None:
+    """Deletes `build` unless a server holds its lease (`lease_build`); the lock is held over the rename, so
+    a server that opens the lease meanwhile finds the build gone."""
+    fd = os.open(build, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # served: the next build prunes it once it is free
+        _delete(build)
+    finally:
+        os.close(fd)
 
 
 def _delete(build: Path) -> None:

@@ -1,7 +1,9 @@
 """The data being served, read-only. The only module that touches the store or the disk.
 
 Either a published build, `OUT/current -> builds/<id>` with `store/` (each article a named graph,
-the deduplicated union in the default graph), `dumps/` and `manifest.json`; or one RDF file
+the deduplicated union in the default graph), `dumps/` and `manifest.json`, leased for as long as it is
+served (`build --keep` never deletes it meanwhile; a running server moves to a newer build with a new
+`GraphStore`, `server.routes.served`); or one RDF file
 (`vankien serve --dataset`) loaded as it is into a temporary store on disk, with a manifest made
 up from the file; or a remote SPARQL store a build was published into (`vankien serve --store URL`,
 `server.data.remote`), whose publication graph holds the manifest. Query workers open the same store
@@ -36,6 +38,7 @@ from pyoxigraph import (
     Variable,
 )
 
+from mappings.publishing.publish import Lease, current_build, lease_build
 from mappings.publishing.remote import published_manifest
 from mappings.publishing.sparql_http import Endpoint, StoreError
 from server.data.remote import RemoteStore, RemoteTriples, with_values
@@ -135,6 +138,13 @@ class GraphStore:
         ]
         # A build keeps the union of its named graphs in its default graph; a file's is as the file has it.
         self.union_default_graph = build_dir is not None
+        self._lease: Lease | None = None  # held while this build is served (`published`)
+
+    def release(self) -> None:
+        """Done serving this build: `build --keep` may delete it (call once no request and no worker uses it)."""
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            lease.close()
 
     @classmethod
     def open(cls, settings: Settings) -> "GraphStore":
@@ -144,14 +154,32 @@ class GraphStore:
             return cls.remote(Endpoint(settings.store, timeout_s=settings.query_timeout_s), settings)
         if settings.dataset is not None:
             return cls.load(settings.dataset, settings)
-        build_dir = (settings.data_dir / "current").resolve()
-        if not (build_dir / "store").is_dir():
-            raise FileNotFoundError(
-                f"no published build at {settings.data_dir / 'current'}: run `vankien build`"
-            )
-        manifest = json.loads((build_dir / "manifest.json").read_text("utf-8"))
-        store_path = str(build_dir / "store")
-        return cls(read_only(store_path), partial(read_only, store_path), manifest, settings, build_dir)
+        return cls.published(settings.data_dir, settings)
+
+    @classmethod
+    def published(cls, data_dir: Path, settings: Settings) -> "GraphStore":
+        """The build `data_dir/current` points to now, leased (`mappings.publishing.publish.lease_build`):
+        no `build --keep` deletes it until `release()`."""
+        for _ in range(10):  # the build may be pruned between reading the link and taking the lease
+            build = current_build(data_dir)
+            if build is None or not (build / "store").is_dir():
+                raise FileNotFoundError(f"no published build at {data_dir / 'current'}: run `vankien build`")
+            lease = lease_build(build)
+            if lease is not None:
+                break
+        else:
+            raise FileNotFoundError(f"{data_dir / 'current'}: the build kept changing while it was opened")
+        build_dir = build.resolve()
+        try:
+            manifest = json.loads((build_dir / "manifest.json").read_text("utf-8"))
+            store_path = str(build_dir / "store")
+            opened = cls(read_only(store_path), partial(read_only, store_path), manifest, settings, build_dir)
+        except BaseException:
+            if lease is not None:
+                lease.close()
+            raise
+        opened._lease = lease
+        return opened
 
     @classmethod
     def remote(cls, endpoint: Endpoint, settings: Settings) -> "GraphStore":

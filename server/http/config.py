@@ -39,6 +39,7 @@ class Settings:
     client_rate: float = 20.0  # queries per second per client address, sustained ...
     client_burst: int = 40  # ... with bursts up to this; then 429 + Retry-After
     client_concurrency: int = 8  # queries in flight per client address
+    follow_s: float = 1.0  # how often a `--data` server looks for a newly published build (0: never)
     kept_responses_mb: int = 64  # pages, search and lists answered again from memory (`server.http.response_cache`)
 
     def __post_init__(self) -> None:

@@ -1,9 +1,10 @@
 """Whole responses kept in memory, so that a page asked for again costs no query, no template and no pass
 through the framework: the outermost ASGI layer answers it from here.
 
-The published build never changes under a running server, so the bytes of a page are fixed by the request
-alone: method, path and query, `Host`, `Accept`, `Origin` (CORS) and the `lang` cookie (page language), which
-is all the routes kept here read. Only `200` answers sent in one piece (not streamed) without a cookie to set are kept (a `?lang=`
+A published build never changes, so the bytes of a page are fixed by the build and the request: the
+version an outer layer puts in `scope[VERSION]` (the build a request is served from: a running server
+switches builds), method, path and query, `Host`, `Accept`, `Origin` (CORS) and the `lang` cookie (page
+language), which is all the routes kept here read. Only `200` answers sent in one piece (not streamed) without a cookie to set are kept (a `?lang=`
 that changes the cookie goes through each time), and requests that revalidate (`If-None-Match`) or ask for a
 range go through too. The least recently used are dropped past `max_bytes`.
 """
@@ -17,7 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.http import i18n
 
-Key = tuple[str, str, bytes, bytes, bytes, bytes, str]
+Key = tuple[str, str, str, bytes, bytes, bytes, bytes, str]
+VERSION = "vankien.version"  # the scope key naming what is served (set by an outer layer)
 KEYED_HEADERS = (b"host", b"accept", b"origin")  # with the cookie: every request header the kept routes read
 BYPASS_HEADERS = {b"if-none-match", b"range"}
 
@@ -77,7 +79,8 @@ class KeptResponses:
             elif name == b"cookie":
                 cookie = cookie_parser(value.decode("latin-1")).get(i18n.COOKIE, "")  # as `Request.cookies` reads it
         host, accept, origin = found.values()
-        return scope["method"], scope["path"], scope["query_string"], host, accept, origin, cookie
+        version = str(scope.get(VERSION, ""))
+        return version, scope["method"], scope["path"], scope["query_string"], host, accept, origin, cookie
 
     def _put(self, key: Key, start: Message, body: bytes) -> None:
         if start.get("status") != 200 or len(body) > self.max_bytes // 16:  # a huge one would push out many

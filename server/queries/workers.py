@@ -226,7 +226,11 @@ class WorkerPool:
         return worker
 
     def _release(self, worker: _Worker) -> None:
-        """`worker` is free: to the first waiting request, else idle. Any thread may call it."""
+        """`worker` is free: to the first waiting request, else idle (stopped once the pool is closed). Any
+        thread may call it."""
+        if self._closed:  # a job that ended after `close`, or a replacement that came up after it
+            _stop(worker)
+            return
         while True:
             with self._lock:
                 while self._waiters and self._waiters[0][2].gone:

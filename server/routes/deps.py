@@ -1,5 +1,5 @@
-"""What routes receive (full-stack-fastapi-template `api/deps.py`): the store, the query pool and the URL builder
-that `create_app` put on `app.state`.
+"""What routes receive (full-stack-fastapi-template `api/deps.py`): the store and the query pool of the build
+the request is pinned to (`server.routes.served`), and the URL builder.
 
 The dependencies are coroutines, though they never wait: FastAPI runs a plain function dependency in a
 worker thread, a thread hop per dependency and request for the lookup of one attribute."""
@@ -11,11 +11,11 @@ from fastapi import Depends, Request
 from server.data.store import GraphStore
 from server.http.urls import Urls, urls_of
 from server.queries.workers import WorkerPool
+from server.routes.served import SERVED, Served
 
 
 async def _store(request: Request) -> GraphStore:
-    store: GraphStore = request.app.state.store
-    return store
+    return served(request).store
 
 
 async def _urls(request: Request) -> Urls:
@@ -23,8 +23,13 @@ async def _urls(request: Request) -> Urls:
 
 
 async def _pool(request: Request) -> WorkerPool:
-    pool: WorkerPool = request.app.state.pool
-    return pool
+    return served(request).pool
+
+
+def served(request: Request) -> Served:
+    """The build the request is served from (pinned when it arrived)."""
+    pinned: Served = request.scope[SERVED]
+    return pinned
 
 
 StoreDep = Annotated[GraphStore, Depends(_store)]

@@ -4,9 +4,9 @@ Without a query, programs get the service description and browsers the query pag
 negotiated on `Accept` (an explicit `?format=` first); a browser gets an HTML table only when HTML is
 what it rates highest. Methods other than GET, HEAD, POST and OPTIONS get Starlette's 405 with `Allow`.
 
-A plain Starlette route, not a FastAPI path operation: it takes nothing but the request (the store,
-the pool and the URL builder are on `app.state`), so it skips FastAPI's dependency solving, which ran
-each dependency in a thread. An answer that came whole from its worker is sent with its length; a
+A plain Starlette route, not a FastAPI path operation: it takes nothing but the request (the store and the
+pool of the build it is pinned to, the URL builder on `app.state`), so it skips FastAPI's dependency
+solving, which ran each dependency in a thread. An answer that came whole from its worker is sent with its length; a
 bigger one is streamed as it arrives.
 
 A client that hangs up while its query waits or runs frees the worker at once: the route listens for the
@@ -36,6 +36,7 @@ from server.queries.precheck import QueryRefused, QueryTooLong, precheck
 from server.queries.query_page import ResultsTable
 from server.queries.query_worker import Head, QueryJob
 from server.queries.workers import WorkerPool
+from server.routes.deps import served
 
 router = APIRouter(tags=["sparql"])
 METHODS = ("GET", "HEAD", "POST", "OPTIONS")
@@ -51,10 +52,9 @@ _ENDPOINTS: dict[tuple[object, ...], str] = {}  # endpoint URLs by what they are
 async def sparql(request: Request) -> Response:
     if request.method == "OPTIONS":
         return Response(status_code=204, headers={"Allow": ", ".join(METHODS)})
-    state = request.app.state
-    store: GraphStore = state.store
-    pool: WorkerPool = state.pool
-    urls: Urls = state.urls
+    pinned = served(request)
+    store, pool = pinned.store, pinned.pool
+    urls: Urls = request.app.state.urls
     call = await protocol.read(request)
     if call.query is None:
         return await _describe_service(request, store, urls, call)

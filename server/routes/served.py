@@ -1,0 +1,130 @@
+"""The build being served, and the switch to a newly published one while requests run.
+
+What a request reads of the data, the store and the pool of query workers over it, is one `Served`. The
+outermost ASGI layer (`PinServed`) pins each request to the `Served` current when it arrives, in
+`scope[SERVED]`, and the request finishes on it, streamed answers included.
+
+`Following` watches `DATA/current` (every `follow_s`): when it points to another build (a new one, or a
+rollback), the new build is opened and leased and its workers started, in a thread, while requests go on
+to the old one; then new requests go to the new one, and the old one is retired: once its last request
+ended, its workers are stopped and its lease released (`build --keep` may then delete it). A build that
+cannot be opened is logged and the old one served on. Kept responses are keyed by the build
+(`response_cache.VERSION`), values computed per build by its id (`server.data.per_build`).
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mappings.publishing.publish import current_build
+from server.data.store import GraphStore
+from server.http.response_cache import VERSION
+from server.queries.workers import WorkerPool
+
+SERVED = "vankien.served"  # the scope key of the request's `Served`
+LOG = logging.getLogger("uvicorn.error")
+
+
+@dataclass(eq=False)
+class Served:
+    store: GraphStore
+    pool: WorkerPool
+    requests: int = field(default=0)  # in flight on it
+    retired: bool = field(default=False)
+
+    def close(self) -> None:
+        """Stops the workers, then lets the build go (blocking: call it in a thread)."""
+        self.pool.close()
+        self.store.release()
+
+
+class Following:
+    """The `Served` current now; with `data_dir`, switched to whatever `data_dir/current` points to."""
+
+    def __init__(self, open_served: Callable[[], Served], data_dir: Path | None, follow_s: float) -> None:
+        self._open = open_served  # opens the current build and starts its workers (blocking)
+        self.data_dir = data_dir if follow_s > 0 else None
+        self.follow_s = follow_s
+        self.current: Served | None = None
+        self._retiring: set[Served] = set()
+        self._failed: str | None = None  # the build that could not be opened: not tried again
+        self._closing: set[asyncio.Future[None]] = set()
+
+    def start(self) -> None:
+        """Opens the current build and starts its workers (blocking)."""
+        self.current = self._open()
+
+    async def follow(self) -> None:
+        """Switches to the build `data_dir/current` points to whenever it changes, until cancelled."""
+        if self.data_dir is None:
+            return
+        while True:
+            await asyncio.sleep(self.follow_s)
+            await self.switch_if_changed()
+
+    async def switch_if_changed(self) -> None:
+        assert self.current is not None and self.data_dir is not None
+        published = current_build(self.data_dir)
+        served = self.current.store.build_dir
+        if published is None or served is None or published.name in (served.name, self._failed):
+            return
+        try:
+            new = await anyio.to_thread.run_sync(self._open)
+        except Exception as error:  # noqa: BLE001 - the old build is served on
+            LOG.error("cannot serve the build %s, still serving %s: %s", published.name, served.name, error)
+            self._failed = published.name
+            return
+        old, self.current = self.current, new
+        LOG.info("serving build %s (was %s)", new.store.build_id, old.store.build_id)
+        old.retired = True
+        self._retiring.add(old)
+        self._close_if_done(old)
+
+    def pin(self) -> Served:
+        served = self.current
+        assert served is not None
+        served.requests += 1
+        return served
+
+    def unpin(self, served: Served) -> None:
+        served.requests -= 1
+        self._close_if_done(served)
+
+    def _close_if_done(self, served: Served) -> None:
+        if served.retired and served.requests == 0 and served in self._retiring:
+            self._retiring.discard(served)
+            closing = asyncio.ensure_future(anyio.to_thread.run_sync(served.close))
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+
+    async def close(self) -> None:
+        """Stops every pool and lets every build go (at shutdown)."""
+        await asyncio.gather(*self._closing, return_exceptions=True)
+        for served in (*self._retiring, *([self.current] if self.current else [])):
+            await anyio.to_thread.run_sync(served.close)
+        self._retiring.clear()
+
+
+class PinServed:
+    """Pins each HTTP request to the build served when it arrived, for as long as it runs."""
+
+    def __init__(self, app: ASGIApp, following: Following) -> None:
+        self.app = app
+        self.following = following
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        served = self.following.pin()
+        scope[SERVED] = served
+        scope[VERSION] = served.store.build_id
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.following.unpin(served)
