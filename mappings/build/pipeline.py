@@ -1,18 +1,22 @@
-"""The build: read → extract → link → emit → validate → publish, for a directory of articles.
+"""The build: read → extract → link → emit → validate → publish, for the articles under the paths it is given.
 
+  0. find                        here: the paths walked into sources (text articles, web pages, web archives'
+                                 records; mappings/reading/sources.py), every other thing found named
   1. read, extract, resolve      in worker processes, chunk by chunk (mappings/build/worker.py); each
-                                 article's extraction is cached, keyed by the file's SHA-256 and
+                                 article's extraction is cached, keyed by the digest of its bytes and
                                  `rules_version()`: adding or changing articles re-extracts only those;
                                  an article past its time budget (`article_timeout`) is left out
-  2. link                        here: the years the whole corpus gives each document (a citation's year
-                                 may come from another article), and the order of the graphs by IRI
+  2. link                        here: each article's identifier, unique in the build; the years the whole
+                                 corpus gives each document (a citation's year may come from another
+                                 article), and the order of the graphs by IRI
   3. emit, validate, render      in worker processes, chunk by chunk, in IRI order
   4. publish                     here, while 3 runs: each rendered chunk goes into the store and the
                                  dumps as it comes (mappings/publishing/publish.py), so memory stays flat
 
 Chunks have a fixed size, so the output is byte for byte the same whatever the number of processes.
 One article never stops the others: its errors, its time budget, even its worker process dying (the chunk is
-run again article by article to find it) leave out that article alone, named with the reason.
+run again article by article to find it) leave out that article alone, named with the reason. A build that
+fails takes back the cache entries it wrote, so that a full disk does not stay full for the next one.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,6 +52,8 @@ from mappings.linking.people import identities, minted
 from mappings.publishing.dumps import Rendered, context_prefixes
 from mappings.publishing.publish import PublishedBuild, PublishError, build_lock, load_context, publish
 from mappings.reading.article import file_text
+from mappings.reading.identifiers import unique
+from mappings.reading.sources import READ, Source, find_sources
 from ontology import DIR as ONTOLOGY_DIR
 
 DEFAULT_BASE = "http://localhost:8000/"
@@ -61,27 +67,56 @@ class BuildResult:
     published: PublishedBuild | None
     articles: int = 0
     extracted: int = 0                     # articles extracted anew (not from the cache)
-    rejected: dict[str, str] = field(default_factory=dict)   # file → why it was not published
+    rejected: dict[str, str] = field(default_factory=dict)   # source → why it was not published
+    skipped: dict[str, str] = field(default_factory=dict)    # file or folder found → why it is not read
     left_out: dict[str, list[str]] = field(default_factory=dict)  # file → the facts of it SHACL rejected (published)
     timings: Timings = field(default_factory=dict)            # step → CPU seconds over all processes; "wall"
 
     @property
     def ok(self) -> bool:
-        return self.published is not None and not self.rejected
+        return self.published is not None and not self.rejected and not self.skipped
 
 
-def build(articles: Path, out: Path, *, base: str = DEFAULT_BASE, keep: int = 3, jobs: int | None = None,
-          article_timeout: float | None = ARTICLE_TIMEOUT_S,
+def build(articles: Path | Sequence[Path], out: Path, *, base: str = DEFAULT_BASE, keep: int = 3,
+          jobs: int | None = None, article_timeout: float | None = ARTICLE_TIMEOUT_S,
           report: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> BuildResult:
-    """Build `articles`/*.txt into `out` with `jobs` processes (default: one per CPU); an article that takes more
-    than `article_timeout` seconds to read, extract and link (None or 0: no limit) is left out."""
-    files = sorted(articles.glob("*.txt"))
-    if not files:
-        raise FileNotFoundError(f"{articles}: no *.txt articles to build")
+    """Build the articles under `articles` (folders walked, files; mappings/reading/sources.py) into `out` with
+    `jobs` processes (default: one per CPU); an article that takes more than `article_timeout` seconds to read,
+    extract and link (None or 0: no limit) is left out. Every file found that is not read is named by `report`."""
     if article_timeout is not None and article_timeout < 0:
         raise ValueError(f"article timeout {article_timeout}: must be positive (0: no limit)")
-    with build_lock(out), Workers(jobs or default_jobs()) as workers:  # the lock: for the whole build
-        return _Build(out, base, keep, workers, report, article_timeout or None).run(files)
+    paths = [articles] if isinstance(articles, Path) else list(articles)
+    found = find_sources(paths)
+    for line in [*found.notes, *found.skipped.values()]:
+        report(line)
+    if not found.sources:
+        raise FileNotFoundError(f"{', '.join(file_text(str(p)) for p in paths)}: no articles to build "
+                                f"(the build reads {READ} files)")
+    with build_lock(out):  # the lock: for the whole build
+        cache = out / "cache" / rules_version()
+        before = _entries(cache)
+        try:
+            with Workers(jobs or default_jobs()) as workers:  # its workers have stopped before the cache is cleaned
+                builder = _Build(out, base, keep, workers, report, article_timeout or None)
+                builder.result.skipped = found.skipped
+                return builder.run(found.sources)
+        except BaseException:
+            _take_back(cache, before)
+            raise
+
+
+def _entries(cache: Path) -> set[str]:
+    try:
+        return set(os.listdir(cache))
+    except FileNotFoundError:
+        return set()
+
+
+def _take_back(cache: Path, before: set[str]) -> None:
+    """The cache entries a failed build wrote removed (those there before it stay): on a full disk, they would
+    leave the next build, even a smaller one, no room."""
+    for name in _entries(cache) - before:
+        (cache / name).unlink(missing_ok=True)
 
 
 class _Build:
@@ -92,14 +127,16 @@ class _Build:
         self.cache = out / "cache" / rules_version()
         self.result = BuildResult(published=None)
         self._outside = 0.0  # CPU time the publishing process spent outside publishing (phase 2 with jobs=1)
+        self.names: dict[str, str] = {}   # article identifier → its source's name, for the reports
         self.replaced = Graph()  # IRIs the published build had that this one replaces (mappings/build/continuity.py)
 
-    def run(self, files: list[Path]) -> BuildResult:
+    def run(self, files: list[Source]) -> BuildResult:
         started = time.perf_counter()
         # left by a killed build or a full disk (this one holds the lock): linking files, half-written cache entries
         for stale in [*self.out.glob(f"{LINKING}*"), *self.cache.glob("*.tmp")]:
             stale.unlink()
         readable, years = self._read(files)
+        readable = self._identify(readable)
         seen = {a.identifier: a.sightings for a in readable}
         people = identities(seen)
         if not readable:
@@ -125,7 +162,7 @@ class _Build:
         self.result.timings["wall"] = time.perf_counter() - started
         return self.result
 
-    def _read(self, files: list[Path]) -> tuple[list[ReadArticle], Years]:
+    def _read(self, files: list[Source]) -> tuple[list[ReadArticle], Years]:
         """Phase 1: every file read (or its cache entry), the unreadable ones named; the corpus' years."""
         readable: list[ReadArticle] = []
         years: dict[tuple[str, str, str, str], set[int]] = {}
@@ -147,19 +184,27 @@ class _Build:
         bar.close()
         return readable, {key: frozenset(value) for key, value in years.items()}
 
-    def _salvage_read(self, task: tuple[list[Path], Path, float | None]) -> tuple[list[ReadArticle | Unreadable], Timings]:
+    def _identify(self, readable: list[ReadArticle]) -> list[ReadArticle]:
+        """Each article's key made unique in the build (`A.txt` and `a.txt`: `a-<hash>` and `a`); the names the
+        reports give each identifier."""
+        keys = unique([a.identifier for a in readable], [a.name for a in readable], [a.canonical for a in readable])
+        readable = [replace(article, identifier=key) for article, key in zip(readable, keys, strict=True)]
+        self.names = {article.identifier: article.name for article in readable}
+        return readable
+
+    def _salvage_read(self, task: tuple[list[Source], Path, float | None]) -> tuple[list[ReadArticle | Unreadable], Timings]:
         """Phase 1 for a chunk whose worker died twice: article by article, each alone, so that the article whose
         worker dies is left out and named, and the others are read."""
-        paths, cache, budget = task
+        sources, cache, budget = task
         results: list[ReadArticle | Unreadable] = []
         timings: Timings = {}
         limit = f"or ran past twice its {budget:g} s in code that could not be stopped" if budget else "or hung"
-        for path in paths:
+        for source in sources:
             try:
-                found, spent = self.workers.alone(read_chunk, ([path], cache, budget))
+                found, spent = self.workers.alone(read_chunk, ([source], cache, budget))
             except WorkerDied:
-                found, spent = [Unreadable(file_text(path.name), f"{file_text(str(path))}: not published, the worker "
-                                           f"process reading it died (it crashed, hit a memory limit {limit})")], {}
+                found, spent = [Unreadable(source.name, f"{source.shown}: not published, the worker process reading "
+                                           f"it died (it crashed, hit a memory limit {limit})")], {}
             results += found
             for step, seconds in spent.items():
                 timings[step] = timings.get(step, 0.0) + seconds
@@ -205,16 +250,17 @@ class _Build:
 
     def _reject(self, rejected: list[tuple[str, str]]) -> None:
         for identifier, why in rejected:
-            self.result.rejected[f"{identifier}.txt"] = why
-            self.report(f"{identifier}.txt: not published, {why}")
+            self.result.rejected[self.names[identifier]] = why
+            self.report(f"{file_text(self.names[identifier])}: not published, {why}")
 
     def _left_out(self, facts: list[tuple[str, str]]) -> None:
         for identifier, what in facts:
-            self.result.left_out.setdefault(f"{identifier}.txt", []).append(what)
-            self.report(f"{identifier}.txt: warning: published without a fact SHACL rejects, {what}")
+            self.result.left_out.setdefault(self.names[identifier], []).append(what)
+            self.report(f"{file_text(self.names[identifier])}: warning: published without a fact SHACL rejects, {what}")
 
     def _meta(self) -> dict[str, object]:
         return {"articles": self.result.articles, "rejected": sorted(self.result.rejected),
+                "skipped": sorted(self.result.skipped),
                 "rules_version": rules_version(), "base_uri": self.base}
 
     def _add(self, timings: Timings) -> None:

@@ -1,7 +1,8 @@
 """What the build's worker processes do, one chunk of articles at a time.
 
-  phase 1  `read_chunk`   read each file, extract and resolve it (or take it from the cache, keyed by the
-                          file's SHA-256), and tell which years the article gives each document
+  phase 1  `read_chunk`   read each source (a text, a page, a web archive's record), extract and resolve it (or
+                          take it from the cache, keyed by the digest of its bytes, before any parsing), and
+                          tell which years the article gives each document and its key
   phase 2  `render_chunk` emit each article's graph with IRIs minted for the whole corpus, validate it (a graph
                           that violates the shapes loses the facts that do, mappings/validation/repair.py,
                           and is published without them), and render the chunk's valid graphs for the
@@ -44,7 +45,15 @@ from mappings.linking.people import Sighting, sightings
 from mappings.linking.records import ArticleRecord
 from mappings.linking.resolve import resolve
 from mappings.publishing.dumps import Rendered, render
-from mappings.reading.article import ArticleFormatError, file_text, read_article
+from mappings.reading.article import ArticleFormatError
+from mappings.reading.sources import (
+    Source,
+    is_canonical,
+    parse_source,
+    read_source,
+    source_digest,
+    source_key,
+)
 from mappings.validation.repair import repair
 from mappings.validation.validate import Report, Violation, validate_article_graphs
 
@@ -65,12 +74,13 @@ class Cached:
 
 @dataclass(frozen=True, slots=True)
 class ReadArticle:
-    name: str          # file name
-    identifier: str
-    sha256: str
+    name: str          # the source's name (`Source.name`)
+    identifier: str    # its key; the build makes the keys of a build unique (`identifiers.unique`)
+    sha256: str        # the cache key (`source_digest`)
     years: Years       # the years this article dates each document identity with
     sightings: tuple[Sighting, ...]   # where its officials' titles place them (mappings/linking/people.py)
     extracted: bool    # extracted anew, not taken from the cache
+    canonical: bool = False   # the file's name is its key: it keeps the key when another source has it too
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,35 +98,42 @@ def clock(timings: Timings, step: str) -> Iterator[None]:
         timings[step] = timings.get(step, 0.0) + time.process_time() - start
 
 
-def read_chunk(task: tuple[list[Path], Path, float | None]) -> tuple[list[ReadArticle | Unreadable], Timings]:
-    """Phase 1 for a chunk of files, with the cache directory and each article's time budget (seconds, None: none)."""
-    paths, cache, budget = task
+def read_chunk(task: tuple[list[Source], Path, float | None]) -> tuple[list[ReadArticle | Unreadable], Timings]:
+    """Phase 1 for a chunk of sources, with the cache directory and each article's time budget (seconds, None:
+    none)."""
+    sources, cache, budget = task
     timings: Timings = {}
-    return [_read(path, cache, budget, timings) for path in paths], timings
+    return [_read(source, cache, budget, timings) for source in sources], timings
 
 
-def _read(path: Path, cache: Path, budget: float | None, timings: Timings) -> ReadArticle | Unreadable:
-    """The article read, extracted and linked (or taken from the cache) within its time budget; any failure of
-    its own is `Unreadable`. Writing the cache entry is outside: a full disk is the build's error, not the article's."""
-    name, shown = file_text(path.name), file_text(str(path))
+def _read(source: Source, cache: Path, budget: float | None, timings: Timings) -> ReadArticle | Unreadable:
+    """The article read, extracted and linked (or taken from the cache, looked up before the bytes are parsed)
+    within its time budget; any failure of its own is `Unreadable`. Writing the cache entry is outside: a full disk
+    is the build's error, not the article's."""
+    name, shown = source.name, source.shown
     try:
         with time_budget(budget):
             with clock(timings, "read"):
                 try:
-                    article = read_article(path)
+                    data = read_source(source)
+                    digest = source_digest(source, data)
+                    entry = cache / f"{digest}.pickle"
+                    cached = load_cached(entry)
+                    article = parse_source(source, data) if cached is None else None
                 except ArticleFormatError as err:
                     return Unreadable(name, str(err))
                 except OSError as err:
-                    return Unreadable(name, f"{shown}: {err}")
-                entry = cache / f"{article.sha256}.pickle"
-                cached = load_cached(entry)
-            extracted = cached is None
-            if cached is None:
+                    return Unreadable(name, f"{shown}: {err.strerror if err.filename else err}")
+                del data
+            extracted = article is not None
+            if article is not None:
                 with clock(timings, "extract"):
                     found = extract(article)
                 with clock(timings, "resolve"):
                     cached = Cached(resolve(article, found), article.text)
+            assert cached is not None
             years = known_years([cached.record])
+            key = source_key(source, cached.record.url)
             seen = tuple(sightings(cached.record))
     except OverBudget:
         return Unreadable(name, f"{shown}: not published, took longer than {budget:g} s to read, extract and link "
@@ -125,7 +142,7 @@ def _read(path: Path, cache: Path, budget: float | None, timings: Timings) -> Re
         return Unreadable(name, f"{shown}: not published, an error while reading it: {one_line(err)}")
     if extracted:
         _store_cached(entry, cached)
-    return ReadArticle(name, article.identifier, article.sha256, years, seen, extracted)
+    return ReadArticle(name, key, digest, years, seen, extracted, is_canonical(source, key))
 
 
 class OverBudget(BaseException):

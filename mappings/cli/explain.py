@@ -1,12 +1,28 @@
-"""`vankien explain FILE`: each mention with its rule, span and ±60 characters of context."""
+"""`vankien explain FILE`: each mention with its rule, span and ±60 characters of context.
+
+What it prints is escaped: a control or invisible character of the text (a tab, an escape sequence a terminal
+would obey) shows as `\\t`, `\\x1b`, `\\u200b`, never as itself.
+"""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from mappings.extraction.mentions import Mentions
 from mappings.reading.article import Article
+from mappings.reading.text import INVISIBLE
 
 CONTEXT = 60
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{INVISIBLE}\u2028\u2029\ud800-\udfff]")
+
+
+def escaped(text: str) -> str:
+    r"""The text with each control or invisible character written as Python writes it in a string.
+
+    >>> print(escaped("Chỉ thị\t39\x1b[31m\u200b"))
+    Chỉ thị\t39\x1b[31m\u200b
+    """
+    return _UNPRINTABLE.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -37,4 +53,5 @@ def explain_lines(article: Article, found: Mentions) -> Iterator[str]:
         rows.append((*found.meeting.label, "Meeting", "", found.meeting.rule))
     for start, end, kind, value, rule in sorted(rows):
         shown = value or text[start:end]
-        yield f"{kind:<9} {shown[:70]:<40} [{start}:{end}] rule={rule}\n          {_context(text, start, end)}"
+        yield (f"{kind:<9} {escaped(shown[:70]):<40} [{start}:{end}] rule={rule}\n"
+               f"          {escaped(_context(text, start, end))}")

@@ -1,18 +1,22 @@
 """Read one article file: bytes → `Article` (the only place that reads article files).
 
-An article is UTF-8 text (a BOM is tolerated), optionally opened by header lines
-`date YYYY-MM[-DD]` (ASCII digits), `url ...`, `title ...` (in any order, the date may share its line with
-the title), then the body. Anything else raises `ArticleFormatError` naming the file.
+An article is UTF-8 text (a BOM is tolerated; UTF-16 with its BOM is read too), optionally opened by header
+lines `date YYYY-MM[-DD]` (ASCII digits), `url http(s)://...`, `title ...` (in any order, each value at most
+MAX_HEADER characters, the date may share its line with the title), then the body. Anything else raises
+`ArticleFormatError` naming the file. Saved web pages and web archives become the same `Article`
+(`pages.py`, `archives.py`, through `make_article`).
 
 Reading removes invisible characters (soft hyphen, zero-width space and joiners, bidi controls ...) and control
 characters but newline and tab, from the header and the body, before NFC (`text.strip_invisible`): every offset
 the project counts is into the body so cleaned, the text the build publishes its evidence from.
 
-The identifier is the file name without `.txt`, as printable text: a byte of a name that is not UTF-8, and a
-control or invisible character, is written `%XX` (`file_text`), so that every later stage can write it.
+The identifier is the file name without `.txt` as a key (`identifiers.py`: `bài viết.txt` is `bai-viet`; a
+byte of a name that is not UTF-8 is written `-XX`); the build makes the keys of one build unique. A file name
+in a message is printable text: such a byte, and a control or invisible character, is written `%XX` (`file_text`).
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import json
@@ -21,9 +25,12 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from mappings.reading.files import NotReadable, read_bounded
+from mappings.reading.identifiers import path_key
 from mappings.reading.text import INVISIBLE, nfc, strip_invisible
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_HEADER = 2000   # characters of one header value (a URL, a title)
 MIN_LETTERS = 40
 
 _HEADER = re.compile(r"^\s*(?P<key>date|url|title)\s+(?P<value>\S.*?)\s*$")
@@ -31,6 +38,7 @@ _HEADER = re.compile(r"^\s*(?P<key>date|url|title)\s+(?P<value>\S.*?)\s*$")
 _DATE_VALUE = re.compile(r"^(?P<date>[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?)(?:\s+(?P<rest>\S.*))?$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 _UNSHOWABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{INVISIBLE}]")
+_WEB_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 _VIETNAMESE_LETTER = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
 
 
@@ -46,7 +54,7 @@ class ArticleFormatError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    identifier: str          # file name without .txt (`file_text`: printable)
+    identifier: str          # a key: file name without .txt, or from the page's URL (`identifiers.py`)
     text: str               # the body, NFC; every span in the project counts code points in it
     published: str | None   # "YYYY-MM" or "YYYY-MM-DD"
     url: str | None
@@ -59,11 +67,15 @@ class Article:
 
 
 def read_article(path: Path) -> Article:
-    data = path.read_bytes()
+    """A text article from a regular file of at most MAX_BYTES (a pipe or a device is never opened for reading)."""
+    try:
+        data = read_bounded(path, MAX_BYTES)
+    except NotReadable as err:
+        raise ArticleFormatError(path, str(err)) from None
     return parse_article(data, path)
 
 
-def parse_article(data: bytes, path: Path) -> Article:
+def parse_article(data: bytes, path: Path, identifier: str | None = None) -> Article:
     """Decode, remove the invisible and control characters, split header from body and check that the body looks
     like Vietnamese prose."""
     read = _decode(data, path)
@@ -73,11 +85,37 @@ def parse_article(data: bytes, path: Path) -> Article:
     header, body = _split_header(text, path)
     if not body.strip():
         raise ArticleFormatError(path, "the file has header lines but no article body")
-    _check_prose(body, path)
     _check_controls(read, path)
-    title = header.get("title") or next(line.strip() for line in body.splitlines() if line.strip())
-    return Article(identifier=file_text(path.stem), text=body, published=header.get("date"), url=header.get("url"),
-                   title=title, sha256=hashlib.sha256(data).hexdigest())
+    if (url := header.get("url")) is not None and not is_web_url(url):
+        raise ArticleFormatError(path, f"url header {url[:60]!r} is not an http(s) URL")
+    return make_article(header, body, path, identifier or path_key(path.stem), hashlib.sha256(data).hexdigest())
+
+
+def make_article(header: dict[str, str], body: str, path: Path | str, identifier: str, sha256: str) -> Article:
+    """The `Article` of a body and its header fields (`date`, `url`, `title`: any may be missing), from any kind
+    of source: invisible and control characters removed, NFC, values checked (a `url` not http(s) is dropped)."""
+    body = nfc(strip_invisible(body))
+    fields = {key: " ".join(nfc(strip_invisible(value)).split()) for key, value in header.items() if value}
+    for key, value in fields.items():
+        if len(value) > MAX_HEADER:
+            raise ArticleFormatError(path, f"the {key} has {len(value)} characters, more than the {MAX_HEADER} "
+                                           "a header value may have")
+    if not body.strip():
+        raise ArticleFormatError(path, "no article body")
+    _check_prose(body, path)
+    title = fields.get("title") or next(line.strip() for line in body.splitlines() if line.strip())
+    url = fields.get("url")
+    return Article(identifier=identifier, text=body, published=fields.get("date"),
+                   url=url if url and is_web_url(url) else None, title=title, sha256=sha256)
+
+
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host, nothing else (`javascript:`, `file:`, `data:` are not sources).
+
+    >>> is_web_url("https://baothanhhoa.vn/a.htm"), is_web_url("javascript:alert(1)"), is_web_url("file:///etc")
+    (True, False, False)
+    """
+    return bool(_WEB_URL.match(url))
 
 
 def file_text(name: str) -> str:
@@ -105,16 +143,27 @@ def _decode(data: bytes, path: Path) -> str:
         raise ArticleFormatError(path, "the file is empty")
     if len(data) > MAX_BYTES:
         raise ArticleFormatError(path, f"the file has {len(data)} bytes, more than the {MAX_BYTES} an article may have")
-    if b"\x00" in data:
+    encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    if encoding == "utf-8-sig" and b"\x00" in data:
+        if _looks_utf16(data):
+            raise ArticleFormatError(path, "the file is UTF-16 without a byte-order mark: save it as UTF-8")
         raise ArticleFormatError(path, "the file is binary (it contains NUL bytes), not a text article")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise ArticleFormatError(path, f"not UTF-8: invalid byte 0x{data[err.start]:02x} at offset {err.start}", line) from None
+        named = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise ArticleFormatError(path, f"not {named}: invalid byte 0x{data[err.start]:02x} at offset {err.start}",
+                                 line) from None
     if not text.strip():
         raise ArticleFormatError(path, "the file is empty (only white space)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Text in UTF-16 without its BOM: one byte of each pair is NUL nearly always (ASCII and Latin letters)."""
+    sample = data[:4096]
+    return len(sample) >= 64 and max(sample[0::2].count(0), sample[1::2].count(0)) > 0.3 * len(sample) // 2
 
 
 def _split_header(text: str, path: Path) -> tuple[dict[str, str], str]:
@@ -153,7 +202,7 @@ def _check_date(value: str, path: Path, line: int) -> None:
         raise ArticleFormatError(path, f"date header {shown!r} is not a real date YYYY-MM or YYYY-MM-DD", line) from None
 
 
-def _check_prose(body: str, path: Path) -> None:
+def _check_prose(body: str, path: Path | str) -> None:
     if body.lstrip().startswith(("{", "[")) and _is_json(body):
         raise ArticleFormatError(path, "the file is a JSON document, not an article")
     # Both counts stop early or run in C on a real article: a loop over its 13,000 characters took a millisecond.
