@@ -358,3 +358,20 @@ def test_the_inputs_are_documented_in_the_help() -> None:
         assert said in help_text, said
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "--articles PATH" in readme and ".warc.gz" in readme and "date YYYY-MM" in readme
+
+
+def test_an_archive_compressed_as_one_stream_is_named_with_the_fix(tmp_path: Path) -> None:
+    """warcio writes one gzip member per record; a WARC gzipped whole cannot be read record by record."""
+    import gzip
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    plain = tmp_path / "crawl.warc"
+    write_warc(plain, [HA_TINH, QUANG_BINH])
+    (folder / "crawl.warc.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    (folder / "nghe-an.html").write_bytes(story_page(NGHE_AN))
+    result = build(folder, tmp_path / "out")
+    assert result.returncode == 3, result.stderr
+    assert f"{folder / 'crawl.warc.gz'}: skipped, web archive compressed as one gzip stream" in result.stderr
+    assert "warcio recompress" in result.stderr and "Traceback" not in result.stderr
+    assert articles(current(tmp_path / "out")) == {article_graph(url_key(NGHE_AN[0]))}

@@ -64,6 +64,8 @@ def index_archive(path: Path) -> Index:
                 elif what:
                     index.skipped[what] += 1
         except ArchiveLoadFailed as err:
+            if "non-chunked gzip" in str(err):
+                index.records.clear()   # offsets into one stream: no record can be read back from its own
             index.error = ("compressed as one gzip stream, not record by record: recompress it with "
                            "`warcio recompress`" if "non-chunked gzip" in str(err) else f"not a readable WARC: {_line(err)}")
         except Exception as err:  # noqa: BLE001  a damaged archive: what was read before is kept, and it is named
