@@ -199,3 +199,34 @@ def test_an_undated_meeting_reported_twice_is_one_meeting(tmp_path: Path) -> Non
         "SELECT ?article ?meeting WHERE { ?article <https://w3id.org/vankien/ontology#reports> ?meeting }")}
     meetings = dict(reported)
     assert meetings["first"] == meetings["second"] != meetings["other"]
+
+
+STORY = """date {date}
+
+Thái Bình tổng kết 10 năm thực hiện Chỉ thị về công tác dân vận
+
+Sáng 14/3, Tỉnh ủy Thái Bình tổ chức hội nghị tổng kết 10 năm thực hiện Chỉ thị số 49-CT/TW của Ban Bí thư về tăng cường công tác dân vận. Đồng chí Ngô Đông Hải, Bí thư Tỉnh ủy Thái Bình chủ trì hội nghị.
+
+Báo cáo tại hội nghị cho biết, sau 10 năm triển khai, các cấp ủy đảng trong tỉnh đã quán triệt sâu rộng nội dung Chỉ thị, ban hành nhiều chương trình, kế hoạch cụ thể để thực hiện. Công tác dân vận của hệ thống chính trị có nhiều chuyển biến, mối quan hệ mật thiết giữa Đảng với Nhân dân được củng cố. Nhiều mô hình dân vận khéo được nhân rộng ở các xã, phường, thị trấn.
+
+Phát biểu kết luận, đồng chí Bí thư Tỉnh ủy đề nghị các cấp ủy tiếp tục đổi mới nội dung, phương thức công tác dân vận, phát huy vai trò của Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội trong thời gian tới.
+{byline}
+"""
+
+
+def test_copies_of_one_story_are_linked_and_report_one_meeting(tmp_path: Path) -> None:
+    """The same story on two sites a year apart (a byline apart): their meetings, whose year each takes from its
+    own publication date, are one; a third article is another story."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "site_a.txt").write_text(STORY.format(date="2024-03-14", byline="Minh Anh"), encoding="utf-8")
+    (articles / "site_b.txt").write_text(STORY.format(date="2025-03-20", byline="Theo báo Thái Bình"), encoding="utf-8")
+    (articles / "other.txt").write_text(ARTICLES["kontum"], encoding="utf-8")
+    assert build(articles, tmp_path / "out").returncode == 0
+    store = Store.read_only(str(current(tmp_path / "out") / "store"))
+    same = {(r["a"].value.rsplit("/", 1)[1], r["b"].value.rsplit("/", 1)[1]) for r in store.query(
+        "SELECT ?a ?b WHERE { ?a <https://w3id.org/vankien/ontology#sameStoryAs> ?b }")}
+    assert same == {("site_a", "site_b"), ("site_b", "site_a")}
+    reported = dict((r["article"].value.rsplit("/", 1)[1], r["meeting"].value) for r in store.query(
+        "SELECT ?article ?meeting WHERE { ?article <https://w3id.org/vankien/ontology#reports> ?meeting }"))
+    assert reported["site_a"] == reported["site_b"] != reported["other"]

@@ -49,6 +49,7 @@ from mappings.emission.reference_graph import reference_graph
 from mappings.extraction.rules import rules_version
 from mappings.linking.iris import Minter
 from mappings.linking.people import identities, minted
+from mappings.linking.stories import stories
 from mappings.publishing.dumps import Rendered, context_prefixes
 from mappings.publishing.publish import PublishedBuild, PublishError, build_lock, load_context, publish
 from mappings.reading.article import file_text
@@ -142,14 +143,17 @@ class _Build:
         if not readable:
             raise PublishError(f"none of the {len(files)} articles could be published: "
                                "the published dataset is unchanged")
-        minter = Minter(self.base, years, people)
+        copies = stories({a.identifier: a.fingerprint for a in readable}, {a.identifier: a.published for a in readable})
+        story_meetings = self._story_meetings(readable, copies, Minter(self.base, years, people))
+        minter = Minter(self.base, years, people, copies, story_meetings)
         now = {str(minter.article(article)): iris for article, iris in minted(seen, people, minter).items()}
         self.replaced = replaced_graph(self.out, self.base, now)   # before this build is published
         ordered = [(a.identifier, a.sha256) for a in sorted(readable, key=lambda a: str(minter.article(a.identifier)))]
         del readable
         context = ONTOLOGY_DIR / "context.jsonld"
         linking = self.out / f"{LINKING}{os.getpid()}-{time.time_ns()}.pickle"
-        linking.write_bytes(pickle.dumps(Linking(self.base, years, people, context_prefixes(load_context(context)), self.cache)))
+        linking.write_bytes(pickle.dumps(Linking(self.base, years, people, copies, story_meetings,
+                                               context_prefixes(load_context(context)), self.cache)))
         try:
             chunks = self.workers.map(render_chunk, ((chunk, linking) for chunk in chunked(ordered, CHUNK)),
                                       salvage=self._salvage_render)
@@ -183,6 +187,17 @@ class _Build:
                     years.setdefault(key, set()).update(found)
         bar.close()
         return readable, {key: frozenset(value) for key, value in years.items()}
+
+    @staticmethod
+    def _story_meetings(readable: list[ReadArticle], copies: dict[str, tuple[str, ...]], minter: Minter) -> dict[str, str]:
+        """A copy of a story reports its original's meeting, whatever day its own text makes of it."""
+        meetings = {a.identifier: a.meeting for a in readable}
+        out = {}
+        for article, story in copies.items():
+            original = story[0]
+            if article != original and meetings.get(article) and (meeting := meetings.get(original)):
+                out[article] = str(minter.meeting(meeting, original))
+        return out
 
     def _identify(self, readable: list[ReadArticle]) -> list[ReadArticle]:
         """Each article's key made unique in the build (`A.txt` and `a.txt`: `a-<hash>` and `a`); the names the
@@ -228,7 +243,8 @@ class _Build:
         """The ontology, the reference data and the article chunks, in IRI order; never none of the articles."""
         extra = sorted([(f"{self.base}graph/ontology", Graph().parse(ONTOLOGY_DIR / "vankien.ttl")),
                         (f"{self.base}graph/reference", reference_graph(self.base)),
-                        (f"{self.base}graph/replaced", self.replaced)], key=lambda pair: pair[0])
+                        *([(f"{self.base}graph/replaced", self.replaced)] if len(self.replaced) else [])],
+                       key=lambda pair: pair[0])
         bar = tqdm(total=files, desc="publish", unit="article", disable=not sys.stderr.isatty())
         resumed = time.process_time()
         for chunk in chunks:  # with jobs=1, phase 2 runs here, in this process

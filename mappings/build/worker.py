@@ -42,8 +42,9 @@ from mappings.emission.to_rdf import emit
 from mappings.extraction.mentions import extract
 from mappings.linking.iris import Minter, known_years
 from mappings.linking.people import Sighting, sightings
-from mappings.linking.records import ArticleRecord
+from mappings.linking.records import ArticleRecord, MeetingRef
 from mappings.linking.resolve import resolve
+from mappings.linking.stories import fingerprint
 from mappings.publishing.dumps import Rendered, render
 from mappings.reading.article import ArticleFormatError
 from mappings.reading.sources import (
@@ -81,6 +82,9 @@ class ReadArticle:
     sightings: tuple[Sighting, ...]   # where its officials' titles place them (mappings/linking/people.py)
     extracted: bool    # extracted anew, not taken from the cache
     canonical: bool = False   # the file's name is its key: it keeps the key when another source has it too
+    fingerprint: bytes = b""          # the MinHash of its words, to find copies of its story (linking/stories.py)
+    published: str | None = None
+    meeting: MeetingRef | None = None   # the meeting it reports: its story's copies report the original's
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,8 @@ def _read(source: Source, cache: Path, budget: float | None, timings: Timings) -
             years = known_years([cached.record])
             key = source_key(source, cached.record.url)
             seen = tuple(sightings(cached.record))
+            with clock(timings, "stories"):
+                story = fingerprint(cached.text)
     except OverBudget:
         return Unreadable(name, f"{shown}: not published, took longer than {budget:g} s to read, extract and link "
                                 "(the build's --article-timeout)")
@@ -142,7 +148,8 @@ def _read(source: Source, cache: Path, budget: float | None, timings: Timings) -
         return Unreadable(name, f"{shown}: not published, an error while reading it: {one_line(err)}")
     if extracted:
         _store_cached(entry, cached)
-    return ReadArticle(name, key, digest, years, seen, extracted, is_canonical(source, key))
+    return ReadArticle(name, key, digest, years, seen, extracted, is_canonical(source, key), story,
+                       cached.record.published, next(iter(cached.record.meetings), None))
 
 
 class OverBudget(BaseException):
@@ -226,6 +233,8 @@ class Linking:
     base: str
     years: Years
     people: dict[tuple[str, str], str]   # (article identifier, folded name) → who that is (mappings/linking/people.py)
+    stories: dict[str, tuple[str, ...]]  # article identifier → its story's copies, the original first
+    story_meetings: dict[str, str]       # a copy's identifier → the IRI of its story's meeting
     prefixes: dict[str, str]
     cache: Path
 
@@ -233,7 +242,7 @@ class Linking:
 @lru_cache(maxsize=1)
 def _linking(path: Path) -> tuple[Minter, Linking]:
     linking: Linking = pickle.loads(path.read_bytes())
-    return Minter(linking.base, linking.years, linking.people), linking
+    return Minter(linking.base, linking.years, linking.people, linking.stories, linking.story_meetings), linking
 
 
 @dataclass(frozen=True, slots=True)
