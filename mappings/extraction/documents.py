@@ -44,6 +44,7 @@ _OF = re.compile(rf"(?:{GAP}(?:của|do)\s+|\s++)(?:Hội nghị\s+(?:lần th�
 _JOIN = re.compile(r"\s*+(?:,\s*+(?:và\s+)?|và\s+)")
 # "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
 _ALIAS = re.compile(r"\s*+\((?:sau đây\s+)?(?:gọi|viết)\s+tắt\s+là[^)]*\)", re.I)
+_CLOSING_QUOTES = ("”", '"')
 _ISSUED_BY_BEFORE = re.compile(r"(?:ban hành|tại)\s+$", re.I)   # "[body] (đã) ban hành" right before the citation
 
 
@@ -242,6 +243,8 @@ def _titles_through_named(text: str, cited: list[Citation]) -> list[Citation]:
         inner = out[named]
         own_body = inner.body.end if inner.body and inner.body.end <= inner.tail_end else 0
         end = max(inner.title_span[1] if inner.title_span else 0, own_body, inner.date.end if inner.date else 0, inner.end)
+        if text[end:end + 1] in _CLOSING_QUOTES:   # the named document's quoted title, closed
+            end += 1
         start = current.title_span[0]
         end = start + len(text[start:end].rstrip(" ,;"))
         out[index] = replace(current, title=text[start:end], title_span=(start, end))
