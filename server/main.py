@@ -17,7 +17,6 @@ from server.http.config import Settings
 from server.http.errors import HttpError
 from server.http.middleware import ClientLimits, PerClientLimits, SecurityHeaders
 from server.http.response_cache import KeptResponses
-from server.http.urls import Urls
 from server.pages import finder, listing, rendering
 from server.queries import query_worker
 from server.queries.workers import PoolLimits, WorkerPool
@@ -54,7 +53,6 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="vankien", docs_url=None, redoc_url=None, lifespan=lifespan)  # docs pages use a CDN
     app.state.settings = settings
     app.state.following = following
-    app.state.urls = Urls(settings.base_uri)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -65,20 +63,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(PerClientLimits, limits=limits, paths=["/sparql"])
     app.add_middleware(SecurityHeaders)
     app.add_middleware(KeptResponses, paths=KEPT_PATHS, max_bytes=settings.kept_responses_mb << 20)
-    app.add_middleware(PinServed, following=following)  # outermost: kept responses are keyed by the build
+    app.add_middleware(PinServed, following=following, address=settings.base_uri)  # outermost: kept responses are keyed by the build
     return app
 
 
 def _open_served(settings: Settings) -> Served:
-    """The build (or file, or remote store) to serve now, with its query workers started."""
+    """The build (or file, or remote store) to serve now, with its pool of query workers (not started)."""
     store = GraphStore.open(settings)
-    try:
-        pool = WorkerPool(store.open_for_worker, query_worker.handle, _pool_limits(settings))
-        pool.start()
-    except BaseException:
-        store.release()
-        raise
-    return Served(store, pool)
+    return Served(store, WorkerPool(store.open_for_worker, query_worker.handle, _pool_limits(settings)))
 
 
 def _pool_limits(settings: Settings) -> PoolLimits:

@@ -34,13 +34,14 @@ def free_port() -> int:
 @contextmanager
 def running_server(
     data_dir: Path | None = None, *, dataset: Path | None = None, store: str | None = None,
-    log_dir: Path | None = None, **settings: str
+    log_dir: Path | None = None, base_uri: str | None = BASE_URI, options: tuple[str, ...] = (), **settings: str
 ) -> Iterator[str]:
     """`vankien serve --data DIR` (or `--dataset FILE`) on a free loopback port; yields its URL once
-    `/healthz` answers, and stops it afterwards."""
+    `/healthz` answers, and stops it afterwards. `base_uri=None`: served at its own address; `options`: more flags."""
     port = free_port()
     source = ["--dataset", str(dataset)] if dataset else ["--store", store] if store else ["--data", str(data_dir)]
-    command = [*VANKIEN, "serve", *source, "--port", str(port), "--base-uri", BASE_URI]
+    address = ["--base-uri", base_uri] if base_uri else []
+    command = [*VANKIEN, "serve", *source, "--port", str(port), *address, *options]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # Tests of other things fire requests faster than one client may: per-client limits opened wide
     # unless a test sets them.

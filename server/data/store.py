@@ -4,7 +4,8 @@ Either a published build, `OUT/current -> builds/<id>` with `store/` (each artic
 the deduplicated union in the default graph), `dumps/` and `manifest.json`, leased for as long as it is
 served (`build --keep` never deletes it meanwhile; a running server moves to a newer build with a new
 `GraphStore`, `server.routes.served`); or one RDF file
-(`vankien serve --dataset`) loaded as it is into a temporary store on disk, with a manifest made
+(`vankien serve --dataset`, gzipped or not) loaded into a temporary store on disk (an empty default
+graph with named graphs becomes their union, as in a build), with a manifest made
 up from the file; or a remote SPARQL store a build was published into (`vankien serve --store URL`,
 `server.data.remote`), whose publication graph holds the manifest. Query workers open the same store
 (`open_for_worker`). The server's own queries read the default graph; clients' queries run in
@@ -12,8 +13,10 @@ up from the file; or a remote SPARQL store a build was published into (`vankien 
 """
 
 import atexit
+import gzip
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -27,8 +30,10 @@ import anyio
 import anyio.to_thread
 from pyoxigraph import (
     BlankNode,
+    DefaultGraph,
     Literal,
     NamedNode,
+    Quad,
     QueryBoolean,
     QuerySolutions,
     QueryTriples,
@@ -48,10 +53,12 @@ from server.http.errors import NotFound, QueryTimeout, StoreUnavailable
 from server.http.namespaces import PREFIXES
 
 T = TypeVar("T")
+LOG = logging.getLogger("uvicorn.error")
 Readable = Store | RemoteStore  # the two stores served: both answer `query(...)` and `named_graphs()` alike
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples | RemoteTriples
 Term = NamedNode | BlankNode | Literal | Triple
 
+DEFAULT_BASE = "http://localhost:8000/"  # `vankien build`'s default base
 RESOURCE = Variable("resource")
 EXISTS = "ASK WHERE { ?resource ?p ?o }"
 # trifid's DESCRIBE: the resource's own triples plus the labels of what they point to (OPTIONAL last).
@@ -69,7 +76,11 @@ SELECT ?class ?n ?label WHERE {
 SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 NAMED_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
 LISTED_GRAPHS = 100  # named graphs whose size `summary()` gives; the rest are only counted
-DATASET_FORMATS = (RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML)
+DATASET_FORMATS = {  # by extension: every format a build's dumps are in, and RDF/XML
+    "trig": RdfFormat.TRIG, "nq": RdfFormat.N_QUADS, "ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD, "rdf": RdfFormat.RDF_XML, "owl": RdfFormat.RDF_XML,
+}
+OWN_RESOURCE = "ASK WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR(?base))) }"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +149,7 @@ class GraphStore:
         ]
         # A build keeps the union of its named graphs in its default graph; a file's is as the file has it.
         self.union_default_graph = build_dir is not None
+        self.dataset_base = dataset_base(manifest, settings)  # the data's IRIs are `<dataset_base>id/...`
         self._lease: Lease | None = None  # held while this build is served (`published`)
 
     def release(self) -> None:
@@ -184,34 +196,57 @@ class GraphStore:
     @classmethod
     def remote(cls, endpoint: Endpoint, settings: Settings) -> "GraphStore":
         """The build `vankien build --store` published into the store at `endpoint`."""
-        manifest = published_manifest(endpoint, settings.base_uri)
+        base = settings.dataset_base or settings.base_uri or DEFAULT_BASE
+        manifest = published_manifest(endpoint, base)
         if manifest is None:
             raise FileNotFoundError(
-                f"{endpoint.query}: no vankien build published in this store for {settings.base_uri}: "
-                "run `vankien build --store URL`"
+                f"{endpoint.query}: no vankien build published in this store for {base}: "
+                "run `vankien build --store URL`, or give its base with --dataset-base"
             )
         store = RemoteStore(endpoint)
-        cache, dumps = remote_dumps(store, settings.base_uri, str(manifest["build_id"]), settings.dumps_cache)
+        cache, dumps = remote_dumps(store, base, str(manifest["build_id"]), settings.dumps_cache)
         return cls(store, partial(RemoteStore, endpoint), {**manifest, "dumps": dumps}, settings, cache)
 
     @classmethod
     def load(cls, path: Path, settings: Settings) -> "GraphStore":
-        """One RDF file, its format told by its extension, loaded into a store on disk that lives as long
-        as the process; relative IRIs resolve against the file."""
+        """One RDF file, its format told by its extension (gzipped or not: a build's dumps as they are),
+        loaded into a store on disk that lives as long as the process; relative IRIs resolve against the
+        file. An empty default graph with named graphs beside it becomes their union, as in a build,
+        unless `settings.keep_default_graph`."""
         if not path.is_file():
             raise FileNotFoundError(f"no dataset file {path}")
-        rdf_format = _dataset_format(path)
+        rdf_format, gzipped = _dataset_format(path)
         directory = Path(tempfile.mkdtemp(prefix="vankien-dataset-"))
         atexit.register(shutil.rmtree, directory, True)
         store = Store(str(directory))
         try:
-            store.load(path=path, format=rdf_format, base_iri=path.resolve().as_uri())
+            with (gzip.open if gzipped else open)(path, "rb") as data:
+                store.bulk_load(data, format=rdf_format, base_iri=path.resolve().as_uri())
         except SyntaxError as error:
             raise ValueError(f"{path}: not valid {rdf_format.name}: {error.msg}") from None
+        except (OSError, EOFError) as error:  # a damaged gzip stream
+            raise ValueError(f"{path}: cannot be read: {error}") from None
+        union = not settings.keep_default_graph and _fill_empty_default_graph(store)
         manifest = _file_manifest(path, store)
         store.flush()
         del store  # closes it: from here on it is read-only, for this process and the workers
-        return cls(read_only(str(directory)), partial(read_only, str(directory)), manifest, settings)
+        loaded = cls(read_only(str(directory)), partial(read_only, str(directory)), manifest, settings)
+        loaded.union_default_graph = union
+        loaded.warn_unless_described(path)
+        return loaded
+
+    def warn_unless_described(self, path: Path) -> None:
+        """Says on stderr when no resource of the file has an IRI under the dataset base: no `/doc/` page
+        could answer, which a wrong `--dataset-base` would otherwise only show as 404s."""
+        if not self.select(OWN_RESOURCE, base=self.id_base):
+            LOG.warning(
+                "%s: no resource IRI starts with %s, so no /doc/ page will answer; give the IRIs' base "
+                "with --dataset-base (SPARQL answers either way)", path, self.id_base
+            )
+
+    @property
+    def id_base(self) -> str:
+        return self.dataset_base + "id/"
 
     @property
     def build_id(self) -> str:
@@ -285,16 +320,47 @@ class GraphStore:
         return sum(int(row["n"].value) for row in rows)  # no row: an empty graph
 
 
+def dataset_base(manifest: dict[str, Any], settings: Settings) -> str:
+    """The base of the IRIs served: the one the build was made with (its manifest), else the one given
+    (`--dataset-base`, else `--base-uri`), else the default. A base given that the build contradicts cannot
+    work (every page would be a 404): refused."""
+    meta = manifest.get("meta")
+    built = meta.get("base_uri") if isinstance(meta, dict) else None
+    if isinstance(built, str) and built:
+        if settings.dataset_base is not None and settings.dataset_base != built:
+            raise ValueError(
+                f"build {manifest.get('build_id')} was made for the IRIs {built}id/..., not {settings.dataset_base}"
+                "id/...: serve it without --dataset-base (it is served at any address), or build it again"
+            )
+        return built
+    return settings.dataset_base or settings.base_uri or DEFAULT_BASE
+
+
 def read_only(path: str) -> Store:
     return Store.read_only(path)
 
 
-def _dataset_format(path: Path) -> RdfFormat:
-    rdf_format = RdfFormat.from_extension(path.suffix.lstrip(".").lower())
-    if rdf_format not in DATASET_FORMATS:
-        known = ", ".join(f".{f.file_extension}" for f in DATASET_FORMATS)
-        raise ValueError(f"{path}: unknown RDF file extension; one of {known}")
-    return rdf_format
+def _dataset_format(path: Path) -> tuple[RdfFormat, bool]:
+    """The file's RDF format by its extension, and whether it is gzipped (`.nq.gz`)."""
+    name = path.name.lower()
+    gzipped = name.endswith(".gz")
+    extension = Path(name.removesuffix(".gz")).suffix.lstrip(".")
+    rdf_format = DATASET_FORMATS.get(extension)
+    if rdf_format is None:
+        known = ", ".join(f".{extension}" for extension in DATASET_FORMATS)
+        raise ValueError(f"{path}: unknown RDF file extension; one of {known}, each also gzipped (.gz)")
+    return rdf_format, gzipped
+
+
+def _fill_empty_default_graph(store: Store) -> bool:
+    """Puts the union of the named graphs into the default graph when it is empty and there are named
+    graphs (what a build serves); True if it did."""
+    if next(store.quads_for_pattern(None, None, None, DefaultGraph()), None) is not None:
+        return False
+    if next(iter(store.named_graphs()), None) is None:
+        return False
+    store.bulk_extend(Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None))
+    return True
 
 
 def _file_manifest(path: Path, store: Store) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "VANKIEN_"
 
@@ -26,7 +27,9 @@ class Settings:
     dataset: Path | None = None  # an RDF file to serve instead of a build (`vankien serve --dataset`)
     store: str | None = None  # the SPARQL query URL of a remote store a build was published into (`--store`)
     dumps_cache: Path = Path(tempfile.gettempdir()) / "vankien-dumps"  # a `--store` server's dumps, per build
-    base_uri: str = "http://localhost:8000/"  # resource IRIs are `<base_uri>id/...`
+    base_uri: str | None = None  # the public address, behind a proxy; None: the address each request came to
+    dataset_base: str | None = None  # the IRIs' `<base>id/...` of a file or remote store (a build's manifest says)
+    keep_default_graph: bool = False  # a file's empty default graph stays empty (else: the union of its graphs)
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout_s: float = 10.0  # per client query; its worker process is killed at the limit
@@ -43,8 +46,10 @@ class Settings:
     kept_responses_mb: int = 64  # pages, search and lists answered again from memory (`server.http.response_cache`)
 
     def __post_init__(self) -> None:
-        if not self.base_uri.endswith("/"):
-            raise ValueError(f"base_uri must end with '/': {self.base_uri!r}")
+        if self.base_uri is not None:
+            check_address(self.base_uri, "--base-uri")
+        if self.dataset_base is not None and not self.dataset_base.endswith("/"):
+            raise ValueError(f"the dataset base must end with '/': {self.dataset_base!r}")
 
     @property
     def pool_size(self) -> int:
@@ -74,8 +79,23 @@ class Settings:
         return cls(**values)
 
 
+def check_address(address: str, name: str) -> None:
+    """An address the server can be reached at: `http(s)://host[:port]/`. The server answers at the root of
+    its address (its links start with `/`), so a path is refused here rather than give 404s behind a proxy."""
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"{name} must be an http(s) address like https://example.org/: {address!r}")
+    if parts.path != "/":
+        raise ValueError(
+            f"{name} {address!r}: the server answers at the root of an address (http(s)://host[:port]/), "
+            f"not under {parts.path!r}; give a proxy a host of its own for it"
+        )
+
+
 def _converter(annotation: Any) -> Callable[[str], Any]:
     """The type a variable's text becomes: `Path | None` reads as a `Path`."""
+    if annotation is bool:
+        return lambda text: text.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(annotation, types.UnionType):
         return next(arg for arg in annotation.__args__ if arg is not type(None))  # type: ignore[no-any-return]
     return annotation  # type: ignore[no-any-return]

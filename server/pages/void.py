@@ -1,6 +1,6 @@
 """The dataset described in VoID and DCAT (`/.well-known/void`): what it is, its licence, its size per
 class and property, its dumps with checksums, and the SPARQL endpoint. Every URL is absolute, from the
-base URI; the counts are the store's, taken once per build.
+address the server is reached at; the counts are the store's, taken once per build.
 """
 
 from collections.abc import Iterator
@@ -12,6 +12,7 @@ from server.data.per_build import PerBuild
 from server.data.store import Dump, GraphStore, QueryResult
 from server.http.i18n import LANGUAGES, translate
 from server.http.namespaces import PREFIXES
+from server.http.urls import Urls
 
 # No licence for the data is named yet (pyproject's Apache-2.0 covers the code, the ontology is CC BY 4.0):
 # this placeholder says so until the project chooses one.
@@ -53,8 +54,10 @@ def statistics(store: GraphStore, id_base: str) -> Statistics:
 STATISTICS = PerBuild(statistics)
 
 
-def description(stats: Statistics, store: GraphStore, site: str, license_iri: str) -> Iterator[Triple]:
-    """The triples of the description; `site` is the base URI the server's URLs start with."""
+def description(stats: Statistics, store: GraphStore, urls: Urls, license_iri: str) -> Iterator[Triple]:
+    """The triples of the description: the server's URLs at the address it is reached at, the IRIs of
+    its resources (`void:uriSpace`) as the dataset publishes them."""
+    site = urls.base
     dataset, service = NamedNode(site + ".well-known/void#dataset"), NamedNode(site + ".well-known/void#sparql")
     endpoint = NamedNode(site + "sparql")
     yield from _about(dataset, {
@@ -67,7 +70,7 @@ def description(stats: Statistics, store: GraphStore, site: str, license_iri: st
         DCT + "language": [NamedNode(VIETNAMESE)],
         FOAF + "homepage": [NamedNode(site)],
         DCAT + "landingPage": [NamedNode(site)],
-        VOID + "uriSpace": [Literal(site + "id/")],
+        VOID + "uriSpace": [Literal(urls.id_base)],
         VOID + "vocabulary": [NamedNode(ONTOLOGY)],
         VOID + "sparqlEndpoint": [endpoint],
         VOID + "triples": [_count(stats.triples)],

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mappings.publishing.publish import current_build
 from server.data.store import GraphStore
 from server.http.response_cache import VERSION
+from server.http.urls import URLS, Urls, address_of
 from server.queries.workers import WorkerPool
 
 SERVED = "vankien.served"  # the scope key of the request's `Served`
@@ -47,17 +48,26 @@ class Following:
     """The `Served` current now; with `data_dir`, switched to whatever `data_dir/current` points to."""
 
     def __init__(self, open_served: Callable[[], Served], data_dir: Path | None, follow_s: float) -> None:
-        self._open = open_served  # opens the current build and starts its workers (blocking)
+        self._open = open_served  # opens the current build, its workers not started yet (blocking)
         self.data_dir = data_dir if follow_s > 0 else None
         self.follow_s = follow_s
-        self.current: Served | None = None
+        self.current: Served = open_served()  # raises when there is nothing to serve
         self._retiring: set[Served] = set()
         self._failed: str | None = None  # the build that could not be opened: not tried again
         self._closing: set[asyncio.Future[None]] = set()
 
     def start(self) -> None:
-        """Opens the current build and starts its workers (blocking)."""
-        self.current = self._open()
+        """Starts the workers of the first build (blocking)."""
+        self.current.pool.start()
+
+    def _open_and_start(self) -> Served:
+        served = self._open()
+        try:
+            served.pool.start()
+        except BaseException:
+            served.close()
+            raise
+        return served
 
     async def follow(self) -> None:
         """Switches to the build `data_dir/current` points to whenever it changes, until cancelled."""
@@ -68,13 +78,13 @@ class Following:
             await self.switch_if_changed()
 
     async def switch_if_changed(self) -> None:
-        assert self.current is not None and self.data_dir is not None
+        assert self.data_dir is not None
         published = current_build(self.data_dir)
         served = self.current.store.build_dir
         if published is None or served is None or published.name in (served.name, self._failed):
             return
         try:
-            new = await anyio.to_thread.run_sync(self._open)
+            new = await anyio.to_thread.run_sync(self._open_and_start)
         except Exception as error:  # noqa: BLE001 - the old build is served on
             LOG.error("cannot serve the build %s, still serving %s: %s", published.name, served.name, error)
             self._failed = published.name
@@ -87,7 +97,6 @@ class Following:
 
     def pin(self) -> Served:
         served = self.current
-        assert served is not None
         served.requests += 1
         return served
 
@@ -105,17 +114,19 @@ class Following:
     async def close(self) -> None:
         """Stops every pool and lets every build go (at shutdown)."""
         await asyncio.gather(*self._closing, return_exceptions=True)
-        for served in (*self._retiring, *([self.current] if self.current else [])):
+        for served in (*self._retiring, self.current):
             await anyio.to_thread.run_sync(served.close)
         self._retiring.clear()
 
 
 class PinServed:
-    """Pins each HTTP request to the build served when it arrived, for as long as it runs."""
+    """Pins each HTTP request to the build served when it arrived, for as long as it runs, and gives it its
+    URL builder: the address it came to (or `address`, the public one behind a proxy) over that build's IRIs."""
 
-    def __init__(self, app: ASGIApp, following: Following) -> None:
+    def __init__(self, app: ASGIApp, following: Following, address: str | None) -> None:
         self.app = app
         self.following = following
+        self.address = address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -124,6 +135,7 @@ class PinServed:
         served = self.following.pin()
         scope[SERVED] = served
         scope[VERSION] = served.store.build_id
+        scope[URLS] = Urls(self.address or address_of(scope), served.store.dataset_base)
         try:
             await self.app(scope, receive, send)
         finally:

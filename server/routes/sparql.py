@@ -5,7 +5,7 @@ negotiated on `Accept` (an explicit `?format=` first); a browser gets an HTML ta
 what it rates highest. Methods other than GET, HEAD, POST and OPTIONS get Starlette's 405 with `Allow`.
 
 A plain Starlette route, not a FastAPI path operation: it takes nothing but the request (the store and the
-pool of the build it is pinned to, the URL builder on `app.state`), so it skips FastAPI's dependency
+pool of the build it is pinned to, its URL builder), so it skips FastAPI's dependency
 solving, which ran each dependency in a thread. An answer that came whole from its worker is sent with its length; a
 bigger one is streamed as it arrives.
 
@@ -29,7 +29,7 @@ from server.http import negotiation
 from server.http.errors import BadRequest, HttpError, PayloadTooLarge
 from server.http.i18n import language, translate
 from server.http.negotiation import HTML
-from server.http.urls import Urls
+from server.http.urls import Urls, urls_of
 from server.pages import rendering
 from server.queries import protocol, query_page, service_description
 from server.queries.precheck import QueryRefused, QueryTooLong, precheck
@@ -54,7 +54,7 @@ async def sparql(request: Request) -> Response:
         return Response(status_code=204, headers={"Allow": ", ".join(METHODS)})
     pinned = served(request)
     store, pool = pinned.store, pinned.pool
-    urls: Urls = request.app.state.urls
+    urls = urls_of(request)
     call = await protocol.read(request)
     if call.query is None:
         return await _describe_service(request, store, urls, call)
@@ -145,7 +145,7 @@ def _job(
         formats=call.formats,
         accept=accept,
         row_limit=store.row_limit,
-        base_uri=urls.base,
+        base_uri=urls.dataset_base,
     )
 
 

@@ -19,6 +19,5 @@ async def describe_dataset(
 ) -> Response:
     chosen = negotiation.choose(negotiation.GRAPH, request.headers.get("accept"), format_key)
     stats = await store.run(void.STATISTICS.get, store, urls.id_base)
-    site = urls.base  # the base URI
-    body = negotiation.serialize_graph(void.description(stats, store, site, void.LICENSE_PLACEHOLDER), chosen)
+    body = negotiation.serialize_graph(void.description(stats, store, urls, void.LICENSE_PLACEHOLDER), chosen)
     return tabular.negotiated(Response(body, media_type=chosen.media_type), format_key)
