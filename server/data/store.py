@@ -73,6 +73,14 @@ SELECT ?class ?n ?label WHERE {
   OPTIONAL { ?class rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "vi")) }
 } ORDER BY DESC(?n) ?class
 """
+# What an IRI once published became (a later build split or merged it): its dcterms:isReplacedBy, when
+# that is all there is about it.
+REPLACED = """
+SELECT DISTINCT ?new WHERE {
+  ?resource dcterms:isReplacedBy ?new FILTER(isIRI(?new))
+  FILTER NOT EXISTS { ?resource ?p ?o FILTER(?p != dcterms:isReplacedBy) }
+} ORDER BY ?new
+"""
 SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 NAMED_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
 LISTED_GRAPHS = 100  # named graphs whose size `summary()` gives; the rest are only counted
@@ -269,6 +277,12 @@ class GraphStore:
 
     def exists(self, iri: str) -> bool:
         return bool(self._store.query(with_values(EXISTS, {RESOURCE: _node(iri)})))
+
+    def replacements(self, iri: str) -> list[str]:
+        """The IRIs that replace `iri` (`dcterms:isReplacedBy`) when it has no description of its own, else []."""
+        rows = self._store.query(with_values(REPLACED, {RESOURCE: _node(iri)}), prefixes=PREFIXES)
+        assert isinstance(rows, QuerySolutions)
+        return [row["new"].value for row in rows]
 
     def describe(self, iri: str) -> list[Triple]:
         """The resource's outgoing triples, then the `rdfs:label`s of their objects; no repeats."""

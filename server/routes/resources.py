@@ -2,17 +2,29 @@
 
 Both answer HEAD. A description is cached by a strong `ETag` (what is served, which resource, which
 representation and page language, which page of incoming links) and revalidated with `If-None-Match`.
+
+An IRI once published keeps answering when a later build split or merged what it named: a resource with
+no description of its own but `dcterms:isReplacedBy` values (`GraphStore.replacements`) is moved. One
+replacement: `301` from `/id/x` and `/doc/x` to the replacement's `/id/` URL, for HTML and RDF clients
+alike; a fixed representation (`/doc/x.ttl`, `?format=`) goes to the same representation of the
+replacement (`/doc/y.ttl`), so a client that chose a format keeps it. Several: `300 Multiple Choices`,
+a page listing them with their labels, or in RDF the `isReplacedBy` triples and those labels.
 """
 
 import hashlib
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pyoxigraph import Literal, Triple
+
+from server.data.store import GraphStore
 
 from server.http import i18n, negotiation
 from server.http.errors import NotFound
+from server.http.namespaces import RDFS_LABEL
 from server.http.urls import Urls
 from server.pages import rendering
 from server.pages.description import Description, Paging, describe
@@ -23,7 +35,14 @@ GET_HEAD = ["GET", "HEAD"]  # FastAPI's `get` routes refuse HEAD
 
 
 @router.api_route("/id/{path:path}", methods=GET_HEAD)
-def see_other(path: str, urls: UrlsDep) -> RedirectResponse:
+async def see_other(
+    path: str, request: Request, store: StoreDep, urls: UrlsDep,
+    format_key: Annotated[str | None, Query(alias="format")] = None,
+) -> Response:
+    moved = await store.run(store.replacements, urls.iri(path))
+    if moved:
+        chosen = negotiation.choose(negotiation.PAGE, request.headers.get("accept"), format_key)
+        return await _replaced(request, store, urls, path, moved, chosen, fixed=False)
     return RedirectResponse(urls.doc(path), status_code=303)
 
 
@@ -44,6 +63,9 @@ async def description(
     iri = urls.iri(path)
     lang = i18n.language(request) if chosen is negotiation.HTML else None
     tag = etag(store.build_id, path, chosen.suffix, lang, paging)
+    moved = await store.run(store.replacements, iri)
+    if moved:
+        return await _replaced(request, store, urls, path, moved, chosen, fixed=bool(fixed or format_key))
     if not await store.run(store.exists, iri):
         raise NotFound(f"nothing is known about {iri}")
     if {tag, "*"} & if_none_match(request.headers.get("if-none-match")):
@@ -108,6 +130,43 @@ def _represent(
         f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates
     )
     return response
+
+
+async def _replaced(
+    request: Request, store: GraphStore, urls: Urls, path: str, moved: list[str],
+    chosen: negotiation.Representation, fixed: bool,
+) -> Response:
+    """301 to the one replacement, or 300 listing the several (see the module's docstring)."""
+    if len(moved) == 1:
+        new = moved[0]
+        local = new.removeprefix(urls.id_base) if new.startswith(urls.id_base) else None
+        target = new if local is None else urls.doc(local, chosen.suffix) if fixed else urls.id(local)
+        return RedirectResponse(target, status_code=301)
+    triples = await store.run(store.describe, urls.iri(path))
+    if chosen is not negotiation.HTML:
+        body = negotiation.serialize_graph(triples, chosen)
+        response: Response = Response(body, status_code=300, media_type=chosen.media_type)
+    else:
+        lang = i18n.language(request)
+        choices = [Choice(new, urls.href(new), _label(triples, new, lang)) for new in moved]
+        context = {"iri": urls.iri(path), "choices": choices}
+        response = rendering.render(request, "replaced.html", context, status=300)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    iri: str
+    href: str
+    label: str | None
+
+
+def _label(triples: list[Triple], iri: str, lang: str) -> str | None:
+    """The label of `iri` among `triples`: in `lang`, else Vietnamese, else any."""
+    labels = {(t.object.language or ""): t.object.value for t in triples
+              if t.subject.value == iri and t.predicate.value == RDFS_LABEL and isinstance(t.object, Literal)}
+    return labels.get(lang) or labels.get(i18n.DEFAULT) or next(iter(sorted(labels.values())), None)
 
 
 def _query(request: Request, *names: str) -> str:
