@@ -83,6 +83,7 @@ SELECT DISTINCT ?new WHERE {
 """
 SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 NAMED_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
+CHECKSUMS = "SHA256SUMS"  # beside the dumps: `sha256sum -c SHA256SUMS`
 LISTED_GRAPHS = 100  # named graphs whose size `summary()` gives; the rest are only counted
 DATASET_FORMATS = {  # by extension: every format a build's dumps are in, and RDF/XML
     "trig": RdfFormat.TRIG, "nq": RdfFormat.N_QUADS, "ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES,
@@ -320,10 +321,15 @@ class GraphStore:
         return self._summary
 
     def dump(self, file: str) -> tuple[Dump, Path]:
-        """The manifest entry called `file` and where it lies; nothing else under dumps/ is served."""
+        """The manifest entry called `file` and where it lies, or the build's `SHA256SUMS` (for `sha256sum -c`);
+        nothing else under dumps/ is served."""
         for dump in self.dumps:
             if dump.name == file and self.build_dir is not None:
                 return dump, self.build_dir / dump.file
+        sums = self.build_dir / "dumps" / CHECKSUMS if self.build_dir is not None else None
+        if file == CHECKSUMS and sums is not None and sums.is_file():
+            data = sums.read_bytes()
+            return Dump(f"dumps/{CHECKSUMS}", "text/plain", None, len(data), hashlib.sha256(data).hexdigest()), sums
         raise NotFound(f"no dump called {file!r}")
 
     def _size(self, graph: NamedNode | None) -> int:

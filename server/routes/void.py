@@ -13,7 +13,7 @@ from server.routes.deps import StoreDep, UrlsDep
 router = APIRouter(tags=["void"])
 
 
-@router.get("/.well-known/void")
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"])
 async def describe_dataset(
     request: Request, store: StoreDep, urls: UrlsDep, format_key: Annotated[str | None, Query(alias="format")] = None
 ) -> Response:
