@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections import Counter
 import heapq
 import json
 import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -122,6 +122,7 @@ class DumpWriter:
         self._names = _names(tuple(sorted(prefixes.items())))
         self._files = {name: _Output(directory / name) for name in FORMATS}
         self._shared = _SortedRuns(directory, sort_buffer)
+        self.left_out_of_union: list[str] = []   # values the union does not keep (`one_value_each`)
         self._jsonld_items = 0
         self.quads = self.own = 0
         self._files[TRIG].write(_member(self._names.header().encode()))
@@ -144,7 +145,8 @@ class DumpWriter:
         own part), handing each batch of it to `also` too; then close and fsync."""
         shared = 0
         with self._shared.merged() as merged:
-            lines = (line for line in one_value_each(merged, single_valued()) if not owned(line))
+            chosen = one_value_each(merged, single_valued(), self.left_out_of_union)
+            lines = (line for line in chosen if not owned(line))
             while batch := list(islice(lines, _SHARED_MEMBER)):
                 self._add_shared(batch)
                 also("".join(batch))
@@ -239,9 +241,11 @@ def _summed(rows: Iterable[str]) -> Iterator[tuple[str, int]]:
         yield previous + "\n", total
 
 
-def one_value_each(counted: Iterable[tuple[str, int]], single: dict[str, bool]) -> Iterator[str]:
+def one_value_each(counted: Iterable[tuple[str, int]], single: dict[str, bool],
+                   left_out: list[str] | None = None) -> Iterator[str]:
     """Sorted union lines with the number of graphs stating each → the lines, keeping for each subject and
     property in `single` (IRI → one per language) the value the most graphs state; ties: the first in order.
+    The lines not kept are appended to `left_out`.
 
         >>> list(one_value_each([('<d> <t> "A" .\\n', 1), ('<d> <t> "B" .\\n', 2), ('<d> <u> "C" .\\n', 1)], {"t": False}))
         ['<d> <t> "B" .\\n', '<d> <u> "C" .\\n']
@@ -251,13 +255,13 @@ def one_value_each(counted: Iterable[tuple[str, int]], single: dict[str, bool]) 
     for line, count in counted:
         subject, predicate, _ = line.split(" ", 2)
         if (subject, predicate) != key:
-            yield from _best(group, single.get(key[1][1:-1]) if key else None)
+            yield from _best(group, single.get(key[1][1:-1]) if key else None, left_out)
             group, key = [], (subject, predicate)
         group.append((line, count))
-    yield from _best(group, single.get(key[1][1:-1]) if key else None)
+    yield from _best(group, single.get(key[1][1:-1]) if key else None, left_out)
 
 
-def _best(group: list[tuple[str, int]], per_language: bool | None) -> Iterator[str]:
+def _best(group: list[tuple[str, int]], per_language: bool | None, left_out: list[str] | None) -> Iterator[str]:
     if per_language is None or len(group) == 1:
         yield from (line for line, _ in group)
         return
@@ -267,7 +271,10 @@ def _best(group: list[tuple[str, int]], per_language: bool | None) -> Iterator[s
         kind = language.group(1) if per_language and language else ""
         if kind not in chosen or count > chosen[kind][0]:
             chosen[kind] = (count, line)
-    yield from sorted(line for _, line in chosen.values())
+    kept = {line for _, line in chosen.values()}
+    if left_out is not None:
+        left_out += [line for line, _ in group if line not in kept]
+    yield from sorted(kept)
 
 
 _LANGUAGE = re.compile(r'"@([A-Za-z0-9-]+) \.\n$')

@@ -27,6 +27,7 @@ from itertools import groupby
 from pathlib import Path
 
 from mappings.publishing.sparql_http import Endpoint, StoreError, post_query, post_update
+from mappings.publishing.writer import UNION_LEFT_OUT
 
 PUBLICATION = "https://w3id.org/vankien/publication#"  # our bookkeeping terms, not the vocabulary contract
 MANIFEST, SHA256 = PUBLICATION + "manifest", PUBLICATION + "sha256"
@@ -75,7 +76,9 @@ def publish_remote(build_dir: Path, endpoint: Endpoint, base: str, union_graph: 
     _insert(endpoint, batch)
 
     dropped = sorted(set(published) - set(hashes))
-    post_update(endpoint, _switch(moves, dropped, staged_publication, publication, sorted(hashes), union_graph))
+    left_out = (build_dir / UNION_LEFT_OUT).read_text("utf-8") if (build_dir / UNION_LEFT_OUT).exists() else ""
+    post_update(endpoint, _switch(moves, dropped, staged_publication, publication, sorted(hashes), union_graph,
+                                  left_out))
     _check(endpoint, base, build_id)
     return RemotePublication(build_id, len(moves), len(hashes) - len(moves), len(dropped))
 
@@ -117,7 +120,9 @@ def _string(text: str) -> str:
 
 
 def _switch(moves: list[tuple[str, str]], dropped: list[str], staged_publication: str, publication: str,
-            graphs: list[str], union_graph: str | None) -> str:
+            graphs: list[str], union_graph: str | None, left_out: str = "") -> str:
+    """One update: the staged graphs moved into place, the removed dropped, the union computed again, less the
+    values the build's union does not keep (where articles disagree on a value the shapes allow one of)."""
     into = f"GRAPH <{union_graph}> {{ ?s ?p ?o }}" if union_graph else "?s ?p ?o"
     operations = [f"MOVE SILENT GRAPH <{staging}> TO <{graph}>" for staging, graph in moves]
     operations += [f"DROP SILENT GRAPH <{graph}>" for graph in dropped]
@@ -126,6 +131,9 @@ def _switch(moves: list[tuple[str, str]], dropped: list[str], staged_publication
         f"CLEAR SILENT GRAPH <{union_graph}>" if union_graph else "CLEAR SILENT DEFAULT",
         f"INSERT {{ {into} }} WHERE {{ VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }} GRAPH ?g {{ ?s ?p ?o }} }}",
     ]
+    if left_out:
+        operations.append(f"DELETE DATA {{ GRAPH <{union_graph}> {{\n{left_out}}} }}" if union_graph
+                          else f"DELETE DATA {{\n{left_out}}}")
     return " ;\n".join(operations)
 
 

@@ -7,6 +7,7 @@ triples as they come, and the triples graphs share once, deduplicated, with the 
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from mappings.publishing.dumps import Dump, DumpWriter, Rendered, render
 from mappings.publishing.store import StoreCounts, StoreWriter
 
 Graphs = Iterable[Rendered | tuple[str, Iterable[Triple]]]
+# The values articles state that the union does not keep (one per subject and property where the shapes allow
+# one): a store that computes the union itself (mappings/publishing/remote.py) takes them out again.
+UNION_LEFT_OUT = "union-left-out.nt"
 
 
 def write_build(partial: Path, graphs: Graphs, *, context: object, prefixes: dict[str, str],
@@ -34,12 +38,20 @@ def write_build(partial: Path, graphs: Graphs, *, context: object, prefixes: dic
             store.add(rendered.store, rendered.empty)
             dumps.add(rendered)
         written = dumps.finish(owned=lambda line: _owned(line, seen, store), also=lambda text: store.add(text.encode()))
+        _write_left_out(partial / UNION_LEFT_OUT, dumps.left_out_of_union)
     except BaseException:
         store.close(optimize=False)
         raise
     store.close()
     union = next(d.count for d in written if d.unit == "triples")
     return StoreCounts(len(seen), dumps.quads, union), written
+
+
+def _write_left_out(path: Path, lines: list[str]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write("".join(lines))
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def _in_order(iri: str, last: str, seen: set[str]) -> str:
