@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from pyoxigraph import NamedNode, Store
-
-import httpx
 
 from mappings.linking.people import Sighting, identities
 from tests.serving import running_server
@@ -227,6 +226,6 @@ def test_copies_of_one_story_are_linked_and_report_one_meeting(tmp_path: Path) -
     same = {(r["a"].value.rsplit("/", 1)[1], r["b"].value.rsplit("/", 1)[1]) for r in store.query(
         "SELECT ?a ?b WHERE { ?a <https://w3id.org/vankien/ontology#sameStoryAs> ?b }")}
     assert same == {("site_a", "site_b"), ("site_b", "site_a")}
-    reported = dict((r["article"].value.rsplit("/", 1)[1], r["meeting"].value) for r in store.query(
-        "SELECT ?article ?meeting WHERE { ?article <https://w3id.org/vankien/ontology#reports> ?meeting }"))
+    reported = {r["article"].value.rsplit("/", 1)[1]: r["meeting"].value for r in store.query(
+        "SELECT ?article ?meeting WHERE { ?article <https://w3id.org/vankien/ontology#reports> ?meeting }")}
     assert reported["site_a"] == reported["site_b"] != reported["other"]

@@ -2,7 +2,6 @@
 description of its own but `dcterms:isReplacedBy` values is moved (301 to one, 300 listing several)."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-
 PERMUTATIONS = 64
 SHINGLE = 5            # words per shingle
 SAME_STORY = 0.8       # estimated Jaccard similarity of shingles above which two articles are one story

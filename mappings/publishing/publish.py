@@ -47,8 +47,19 @@ from mappings.publishing.dumps import (
 from mappings.publishing.store import BuildCheckError, StoreCounts, check_store
 from mappings.publishing.writer import Graphs, write_build
 
-__all__ = ["BuildCheckError", "BuildLockedError", "PublishError", "PublishedBuild", "build_lock",
-           "Lease", "current_build", "lease_build", "load_context", "publish", "rollback"]
+__all__ = [
+    "BuildCheckError",
+    "BuildLockedError",
+    "Lease",
+    "PublishError",
+    "PublishedBuild",
+    "build_lock",
+    "current_build",
+    "lease_build",
+    "load_context",
+    "publish",
+    "rollback",
+]
 
 PARTIAL = ".partial"
 SERVED = "served"

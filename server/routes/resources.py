@@ -21,7 +21,6 @@ from fastapi.responses import RedirectResponse, Response
 from pyoxigraph import Literal, Triple
 
 from server.data.store import GraphStore
-
 from server.http import i18n, negotiation
 from server.http.errors import NotFound
 from server.http.namespaces import RDFS_LABEL
