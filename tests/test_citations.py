@@ -165,3 +165,23 @@ def test_district_committees_issue_documents_with_their_own_suffix():
     assert [(d["symbol"], d["issuer"]) for d in found["documents"]] == [
         ("151-KH/QU", "Ban Thường vụ Quận ủy"), ("27-NQ/TW", None), ("20-KH/HU", "Huyện ủy")]
     assert [(x["from"], x["to"]) for x in found["document_links"]] == [("151-KH/QU", "27-NQ/TW")]
+
+
+def test_a_plenum_named_as_issuer_is_the_central_committee():
+    found = record("Tỉnh ủy ban hành Kế hoạch số 125-KH/TU thực hiện Kết luận số 21-KL/TW ngày 25/10/2021 "
+                   "của Hội nghị Trung ương 4 khóa XIII về xây dựng Đảng.")
+    assert {d["symbol"]: d["issuer"] for d in found["documents"]}["21-KL/TW"] == "Ban Chấp hành Trung ương"
+
+
+def test_the_chair_is_named_in_the_clause_of_chu_tri():
+    found = record("Sáng 5/9, Huyện ủy Yên Thế tổ chức hội nghị sơ kết Chỉ thị số 28-CT/TW. Dự hội nghị có đồng chí "
+                   "Trần Văn Nam, Trưởng Ban Tuyên giáo Tỉnh ủy; đồng chí Lê Thị Hoa, Bí thư Huyện ủy chủ trì hội nghị.",
+                   "2024-09-10")
+    (meeting,) = found["meetings"]
+    assert (meeting["chairs"], meeting["participants"]) == (["Lê Thị Hoa"], ["Trần Văn Nam"])
+
+
+def test_co_chairs_listed_with_semicolons_all_chair():
+    found = record("Sáng 3/7, Tỉnh ủy tổ chức hội nghị quán triệt Chỉ thị số 28-CT/TW. Các đồng chí: Phạm Văn An, "
+                   "Bí thư Tỉnh ủy; Hồ Thị Bình, Phó Bí thư Tỉnh ủy đồng chủ trì hội nghị.", "2024-07-10")
+    assert found["meetings"][0]["chairs"] == ["Phạm Văn An", "Hồ Thị Bình"]

@@ -58,6 +58,23 @@ def body_at(text: str, pos: int, published: str | None = None) -> BodyMention | 
     return _mention(text, match, published) if match else None
 
 
+# A plenum of the Central Committee named as the issuer ("của Hội nghị Trung ương 4 khóa XIII", "Hội nghị lần thứ
+# năm Ban Chấp hành Trung ương"): its issuer is the Ban Chấp hành Trung ương (GOLD_FORMAT "Issuer").
+PLENUM = re.compile(r"Hội nghị\s+(?:lần\s+thứ\s+\w+\s+)?(?:Ban\s+Chấp\s+hành\s+)?Trung\s+ương(?:\s+Đảng)?"
+                    r"(?:\s+(?:lần\s+thứ\s+)?(?:\d+|[a-zà-ỹ]+(?=\s+khóa)))?", re.I)
+CENTRAL_COMMITTEE = "ban-chap-hanh-trung-uong"
+
+
+def plenum_at(text: str, pos: int) -> BodyMention | None:
+    """The Central Committee, when a plenum of it starts at `pos` (with its term, if written)."""
+    match = PLENUM.match(text, pos)
+    if not match:
+        return None
+    end = term.end() if (term := TERM.match(text, match.end())) else match.end()
+    name, _, code = _by_key()[CENTRAL_COMMITTEE]
+    return BodyMention(pos, end, CENTRAL_COMMITTEE, name, code, False, None, False, "bodies.plenum")
+
+
 def find_bodies(text: str, published: str | None = None) -> list[BodyMention]:
     return [m for match in _pattern().finditer(text) if (m := _mention(text, match, published))]
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
-from mappings.extraction.bodies import BodyMention, body_at, find_bodies
+from mappings.extraction.bodies import BodyMention, body_at, find_bodies, plenum_at
 from mappings.extraction.dates import DateMention, date_at
 from mappings.extraction.officials import position_heads
 from mappings.extraction.patterns import (
@@ -40,6 +40,7 @@ _GAP = re.compile(GAP)
 # "của Bộ Chính trị", "do Ban Bí thư", or the body right after ("... ngày 16/6/2022 Hội nghị lần thứ năm Ban Chấp hành
 # Trung ương Đảng"): a comma needs "của" after it, else the next clause's subject would be taken for the issuer.
 _OF = re.compile(rf"(?:{GAP}(?:của|do)\s+|\s++)(?:Hội nghị\s+(?:lần thứ\s+\S+|Trung ương\s+\d+)\s+)?", re.I)
+_OF_WORD = re.compile(rf"{GAP}(?:của|do)\s+", re.I)
 # A list: "A, B và C", "A, B, C" (a semicolon ends it).
 _JOIN = re.compile(r"\s*+(?:,\s*+(?:và\s+)?|và\s+)")
 # "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
@@ -182,7 +183,7 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
     if date:
         pos = date.end
     body = None
-    if (of := _OF.match(text, pos)) and (body := body_at(text, of.end(), published)):
+    if (of := _OF.match(text, pos)) and (body := body_at(text, of.end(), published) or _plenum_of(text, pos)):
         pos = body.end
     if body and not date and (later := date_at(text, _GAP.match(text, pos).end())) and later.year:
         date, pos = later, later.end
@@ -199,6 +200,12 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
                     joined_by_and=joined and "và" in join.group(0),
                     title=title.text if title else None, title_span=(title.start, title.end) if title else None)
     return _with_inferred_symbol(cited)
+
+
+def _plenum_of(text: str, pos: int) -> BodyMention | None:
+    """"... của Hội nghị Trung ương 4 khóa XIII": a plenum named as the issuer (only after "của" or "do")."""
+    of = _OF_WORD.match(text, pos)
+    return plenum_at(text, of.end()) if of else None
 
 
 def _with_inferred_symbol(cited: Citation) -> Citation:

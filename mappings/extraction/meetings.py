@@ -83,7 +83,8 @@ def _date(text: str, sentence: Sentence, sentences: list[Sentence]) -> DateMenti
 
 
 def chair_spans(text: str, sentence: Sentence) -> list[tuple[int, int]]:
-    """Where chairs are named in a sentence: after "dưới sự chủ trì của" / "Chủ trì ... có", else before "chủ trì"."""
+    """Where chairs are named in a sentence: after "dưới sự chủ trì của" / "Chủ trì ... có", else before "chủ trì"
+    (in its own clause, when a list of those who attend comes first)."""
     spans = []
     for chair in _word("chair_words").finditer(text, sentence.start, sentence.end):
         lead = text[max(sentence.start, chair.start() - 12):chair.start()].casefold()
@@ -91,8 +92,15 @@ def chair_spans(text: str, sentence: Sentence) -> list[tuple[int, int]]:
         if "dưới sự" in lead or follows or chair.start() == sentence.start:
             spans.append((chair.end(), sentence.end))
         else:
-            spans.append((sentence.start, chair.start()))
+            spans.append((_chair_clause(text, sentence.start, chair.start()), chair.start()))
     return spans
+
+
+def _chair_clause(text: str, start: int, chair: int) -> int:
+    """Where the names before "chủ trì" begin: after the last semicolon when what comes before it says who
+    attends ("Dự hội nghị có A, ...; B chủ trì"), else at the sentence start ("Các đồng chí: A; B; C đồng chủ trì")."""
+    cut = text.rfind(";", start, chair)
+    return cut + 1 if cut != -1 and _word("attend_words").search(text, start, cut) else start
 
 
 def is_about_meeting(text: str, sentence: Sentence, core: str, has_people: bool) -> bool:
