@@ -185,3 +185,22 @@ def test_co_chairs_listed_with_semicolons_all_chair():
     found = record("Sáng 3/7, Tỉnh ủy tổ chức hội nghị quán triệt Chỉ thị số 28-CT/TW. Các đồng chí: Phạm Văn An, "
                    "Bí thư Tỉnh ủy; Hồ Thị Bình, Phó Bí thư Tỉnh ủy đồng chủ trì hội nghị.", "2024-07-10")
     assert found["meetings"][0]["chairs"] == ["Phạm Văn An", "Hồ Thị Bình"]
+
+
+TAILS = [
+    # a date in brackets
+    ("Đại biểu nghe quán triệt Kết luận số 12-KL/TW (ngày 27/12/2021) của Bộ Chính trị về người Việt ở nước ngoài.",
+     ("12-KL/TW", "2021-12-27", "Bộ Chính trị")),
+    # a plenum after a comma
+    ("Các cấp ủy thực hiện Nghị quyết 18-NQ/TW, ngày 25/10/2017, Hội nghị Trung ương 6 khóa XII về tinh gọn bộ máy.",
+     ("18-NQ/TW", "2017-10-25", "Ban Chấp hành Trung ương")),
+    # a body that advises the issuing is not the issuer its symbol names
+    ("Ban Tuyên giáo Tỉnh ủy đã tham mưu ban hành Kế hoạch số 200-KH/TU ngày 2/5/2024 về tuyên truyền.",
+     ("200-KH/TU", "2024-05-02", None)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TAILS)
+def test_what_follows_a_citation(text, expected):
+    (found,) = record(text)["documents"]
+    assert (found["symbol"], found["date"], found["issuer"]) == expected

@@ -40,7 +40,9 @@ _GAP = re.compile(GAP)
 # "của Bộ Chính trị", "do Ban Bí thư", or the body right after ("... ngày 16/6/2022 Hội nghị lần thứ năm Ban Chấp hành
 # Trung ương Đảng"): a comma needs "của" after it, else the next clause's subject would be taken for the issuer.
 _OF = re.compile(rf"(?:{GAP}(?:của|do)\s+|\s++)(?:Hội nghị\s+(?:lần thứ\s+\S+|Trung ương\s+\d+)\s+)?", re.I)
-_OF_WORD = re.compile(rf"{GAP}(?:của|do)\s+", re.I)
+# Before a plenum named as the issuer: "của", "do", or a comma ("..., ngày 25/10/2017, Hội nghị Trung ương 6").
+_OF_WORD = re.compile(rf"{GAP}(?:(?:của|do)\s+)?", re.I)
+_PAREN, _CLOSE_PAREN = re.compile(r"\s*+\(\s*+"), re.compile(r"\s*+\)")
 # A list: "A, B và C", "A, B, C" (a semicolon ends it).
 _JOIN = re.compile(r"\s*+(?:,\s*+(?:và\s+)?|và\s+)")
 # "(sau đây gọi tắt là Nghị quyết số 20-NQ/TW)": a short name for the citation just read.
@@ -182,8 +184,11 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
     date = date_at(text, _GAP.match(text, pos).end())
     if date:
         pos = date.end
-    body = None
-    if (of := _OF.match(text, pos)) and (body := body_at(text, of.end(), published) or _plenum_of(text, pos)):
+    elif (opened := _PAREN.match(text, pos)) and (date := date_at(text, opened.end())):   # "(ngày 27/12/2021)"
+        pos = closed.end() if (closed := _CLOSE_PAREN.match(text, date.end)) else date.end
+    of = _OF.match(text, pos)
+    body = (body_at(text, of.end(), published) if of else None) or _plenum_of(text, pos)
+    if body:
         pos = body.end
     if body and not date and (later := date_at(text, _GAP.match(text, pos).end())) and later.year:
         date, pos = later, later.end
@@ -226,7 +231,8 @@ def _issuer_before(text: str, cited: Citation, bodies: Callable[[], list[BodyMen
         return cited
     found = bodies()   # in order, disjoint: their ends ascend
     near = found[bisect_left(found, cited.start - 120, key=lambda b: b.end):bisect_right(found, cited.start, key=lambda b: b.end)]
-    candidates = [b for b in near if not re.search(r"[.;\n]", text[b.end:cited.start]) and not _in_title(text, b.start)]
+    candidates = [b for b in near if not re.search(r"[.;\n]", text[b.end:cited.start]) and not _in_title(text, b.start)
+                  and (cited.symbol is None or b.issuer_code == cited.issuer_code)]   # a TU plan is not the BTGTU's
     return _with_inferred_symbol(replace(cited, body=candidates[-1])) if candidates else cited
 
 
