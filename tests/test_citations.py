@@ -204,3 +204,15 @@ TAILS = [
 def test_what_follows_a_citation(text, expected):
     (found,) = record(text)["documents"]
     assert (found["symbol"], found["date"], found["issuer"]) == expected
+
+
+def test_a_replacement_after_a_title_ends_the_title_and_is_read():
+    found = record("Bộ Chính trị ban hành Quy định số 105-QĐ/TW ngày 19/12/2017 về phân cấp quản lý cán bộ, "
+                   "thay thế Quy định số 67-QĐ/TW ngày 4/7/2007.")
+    assert {d["symbol"]: d["title"] for d in found["documents"]}["105-QĐ/TW"] == "về phân cấp quản lý cán bộ"
+    assert links("Bộ Chính trị ban hành Quy định số 105-QĐ/TW ngày 19/12/2017 về phân cấp quản lý cán bộ, "
+                 "thay thế Quy định số 67-QĐ/TW ngày 4/7/2007.") == [("105-QĐ/TW", "replaces", "67-QĐ/TW")]
+
+
+def test_an_issuer_code_written_in_mixed_case_keeps_it():
+    assert symbols("Thị ủy Sơn Tây ban hành Kế hoạch số 30-KH/ThU để tổ chức học tập nghị quyết.") == [("Plan", "30-KH/ThU")]

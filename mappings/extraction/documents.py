@@ -33,6 +33,7 @@ from mappings.extraction.patterns import (
     state_symbol,
     type_word,
 )
+from mappings.extraction.reference import load_bodies, load_provincial_bodies
 from mappings.extraction.rules import DocumentType, document_types
 from mappings.extraction.titles import read_title
 
@@ -82,6 +83,12 @@ def _types_by_word() -> dict[str, DocumentType]:
 
 
 @cache
+def _issuer_codes() -> dict[str, str]:
+    """The gazetteer's issuer codes by their capitals: "THU" → "ThU"."""
+    return {b.issuer_code.upper(): b.issuer_code for b in (*load_bodies(), *load_provincial_bodies()) if b.issuer_code}
+
+
+@cache
 def _short_forms() -> frozenset[str]:
     """Short forms as type words ("NQ 35"): a number after them needs no "số" nor a capital."""
     return frozenset(lookup_key(w) for t in document_types() for w in t.short)
@@ -126,8 +133,8 @@ def _symbol_heads(text: str) -> list[Citation]:
 
 def _symbol_citation(text: str, match: re.Match[str], style: str) -> Citation:
     number, issuer = match["number"], match["issuer"].replace("TƯ", "TW")
-    if issuer.isupper() or style == "party":
-        issuer = issuer.upper()
+    if issuer.isupper() or style == "party":   # party codes in capitals, but those written in mixed case ("ThU")
+        issuer = _issuer_codes().get(issuer.upper(), issuer.upper())
     word = _word_before(text, match.start())
     abbr = match.groupdict().get("abbr")
     doc_type = _types_by_word()[lookup_key(word.group(0))] if word else None

@@ -32,8 +32,12 @@ class Title:
 
 @cache
 def _unquoted_end() -> re.Pattern[str]:
-    """Where an unquoted title stops: clause punctuation, a new clause after a comma, "và" + a citation."""
-    return re.compile(rf";|\n|:|\(|…|\.\.\.|\.(?=\s|$)|,\s+(?=[A-ZĐ0-9“\"])|\s+và\s+(?=(?:{alternation(type_words())})\s)")
+    """Where an unquoted title stops: clause punctuation, a new clause after a comma (a capital, or the verb of a
+    replacement: "về phân cấp quản lý cán bộ, thay thế Quy định số 67"), "và" + a citation."""
+    lists = word_lists("links")
+    verbs = alternation([*lists["replaces"], *lists["replaced_by"]])
+    return re.compile(rf";|\n|:|\(|…|\.\.\.|\.(?=\s|$)|,\s+(?=[A-ZĐ0-9“\"]|(?:{verbs})\s)"
+                      rf"|\s+và\s+(?=(?:{alternation(type_words())})\s)")
 
 
 @cache
