@@ -92,3 +92,8 @@ CASES = {
 @pytest.mark.parametrize("text, expected", CASES.values(), ids=CASES.keys())
 def test_officials(text, expected):
     assert officials(text) == expected
+
+
+def test_the_term_of_a_post_is_not_its_title():
+    found = record("Đồng chí Lê Quốc Phong được điều động, phân công giữ chức Bí thư Tỉnh ủy Đồng Tháp nhiệm kỳ 2020 - 2025.")
+    assert [(o["name"], o["positions"]) for o in found["officials"]] == [("Lê Quốc Phong", ["Bí thư Tỉnh ủy Đồng Tháp"])]
