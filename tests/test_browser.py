@@ -5,6 +5,7 @@ not log a JavaScript error. Each test leaves a full-page screenshot in tests/art
 """
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,6 +128,31 @@ def test_query_page_runs_an_example_query(visit: Visit) -> None:
     rows = page.locator("#results table.results tbody tr")
     expect(rows.first).to_be_visible()
     assert rows.count() >= 1
+
+
+def test_query_page_runs_with_ctrl_enter_and_shows_labels(visit: Visit) -> None:
+    page = visit.open("/sparql")
+    page.select_option("#example-menu", label="Ai chủ trì các hội nghị ở Thanh Hóa")
+    expect(page.locator("#query")).to_have_value(re.compile("vk:chairedBy"))  # no PREFIX lines needed
+    page.locator("#query").press("Control+Enter")
+    first = page.locator("#results table.results tbody tr").first
+    expect(first).to_be_visible()
+    official = first.locator("td a[href^='/doc/person/']").first
+    expect(official).to_have_text(first.locator("td").nth(1).locator("span").first.inner_text())  # its label, linking
+    expect(official).to_have_attribute("title", re.compile("/id/person/"))  # to the page, the IRI beside it
+    expect(first.locator("span.iri").first).to_contain_text("/id/person/")
+    with page.expect_download() as download:
+        page.locator("form.downloads button[value=csv]").click()
+    assert download.value.suggested_filename == "query-results.csv"
+
+
+def test_query_page_shows_errors_in_words(visit: Visit) -> None:
+    page = visit.open("/sparql")
+    page.locator("#query").fill("SELECT * WHERE {\n  ?s wdt:P31 ?o }")
+    page.locator("#query-form button[type=submit]").click()
+    expect(page.locator("#results pre.error")).to_contain_text("line 2, column 6: unknown prefix 'wdt:'")
+    expect(page.locator("details.prefixes")).to_contain_text("schema:")
+    visit.errors[:] = [e for e in visit.errors if "status of 400" not in e]  # Chromium logs the 400 answer itself
 
 
 def test_pages_switch_to_english(visit: Visit) -> None:

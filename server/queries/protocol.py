@@ -28,6 +28,7 @@ UPDATE_PARAMETERS = frozenset({"update", "using-graph-uri", "using-named-graph-u
 DEFAULT_GRAPH, NAMED_GRAPH = "default-graph-uri", "named-graph-uri"
 MAX_BODY_BYTES = 3 * MAX_BYTES  # a form percent-encodes the query: up to three bytes for one
 FORMAT = "format"  # not the protocol's: the query page's choice, and what SPARQLWrapper repeats
+DOWNLOAD = "download"  # not the protocol's either: the query page's download buttons (`Content-Disposition`)
 
 Parameters = list[tuple[str, str]]
 
@@ -37,6 +38,7 @@ class QueryRequest:
     query: str | None  # None: no query at all (a bare GET asks for the service description or the page)
     dataset: QueryDataset | None  # None: the query's own FROM / FROM NAMED, or the store's dataset
     formats: tuple[str, ...] = ()  # `format` values, best first
+    download: bool = False  # answer as a file to save (`download=1`)
 
 
 async def read(request: Request) -> QueryRequest:
@@ -96,7 +98,8 @@ def _query_request(parameters: Parameters, direct_query: str | None) -> QueryReq
     if not queries and dataset:
         raise BadRequest("default-graph-uri or named-graph-uri was given without a query")
     formats = tuple(value for name, value in parameters if name == FORMAT)
-    return QueryRequest(queries[0] if queries else None, dataset, formats)
+    download = any(name == DOWNLOAD and value not in ("", "0") for name, value in parameters)
+    return QueryRequest(queries[0] if queries else None, dataset, formats, download)
 
 
 def _dataset(parameters: Parameters) -> QueryDataset | None:

@@ -1,70 +1,55 @@
 """Data for the query page (`/sparql` in a browser): the editor, example queries over this dataset's
 vocabulary, the limits, and an answer laid out as a table. `query.html` only lays it out."""
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, Triple, Variable
 
 from server.http.namespaces import PREFIXES, curie
 from server.http.urls import Urls
+from server.queries.prefixes import KNOWN
 
 PLAIN = {PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString"}  # literals shown without a datatype
-PROLOGUE = """PREFIX vk: <https://w3id.org/vankien/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-LINEAGE = PROLOGUE + """SELECT ?document ?label ?relation ?earlier ?earlierLabel WHERE {
-  VALUES ?relation { vk:replaces vk:implements vk:basedOn }
-  ?document ?relation ?earlier ; rdfs:label ?label .
-  ?earlier rdfs:label ?earlierLabel .
-} ORDER BY ?label ?relation"""
-REPLACED_CHAIN = PROLOGUE + """SELECT ?earlier ?label ?issued WHERE {
-  ?document vk:symbol "58-QĐ/TW" ; vk:replaces+ ?earlier .
-  ?earlier rdfs:label ?label .
-  OPTIONAL { ?earlier vk:issuedOn ?issued }
-} ORDER BY ?issued"""
-PROVINCES_ACTING = PROLOGUE + """SELECT ?province ?provinceLabel ?kind ?act ?actLabel WHERE {
-  ?directive vk:symbol "39-CT/TW" .
-  { ?act vk:implements|vk:basedOn ?directive ; vk:province ?province . BIND(vk:Document AS ?kind) }
-  UNION
-  { ?act vk:about ?directive ; vk:heldIn ?province . BIND(vk:Meeting AS ?kind) }
-  ?act rdfs:label ?actLabel .
-  ?province rdfs:label ?provinceLabel FILTER(LANG(?provinceLabel) = "vi")
-} ORDER BY ?provinceLabel"""
-OFFICIALS_AT_MEETINGS = PROLOGUE + """PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-SELECT ?meeting ?role ?official ?name ?date WHERE {
-  VALUES ?role { vk:chairedBy vk:participant }
-  ?meeting a vk:Meeting ; ?role ?official .
-  ?official foaf:name ?name .
-  OPTIONAL { ?meeting vk:heldOn ?date }
-} ORDER BY ?meeting ?role ?name"""
-COUNTS_PER_CLASS = PROLOGUE + """SELECT ?class (COUNT(DISTINCT ?resource) AS ?count) WHERE {
-  ?resource a ?class FILTER(STRSTARTS(STR(?class), STR(vk:)))
-} GROUP BY ?class ORDER BY DESC(?count)"""
-FACTS_PER_ARTICLE = PROLOGUE + """SELECT ?article ?title (COUNT(*) AS ?facts) WHERE {
-  GRAPH ?article { ?s ?p ?o }
-  ?article a vk:Article .
-  OPTIONAL { ?article rdfs:label ?title }
-} GROUP BY ?article ?title ORDER BY DESC(?facts)"""
-DESCRIBE_DIRECTIVE = PROLOGUE + """DESCRIBE ?directive WHERE { ?directive vk:symbol "39-CT/TW" }"""
-# (key of `query.example.<key>` in messages/query.toml, query)
-EXAMPLES = (
-    ("lineage", LINEAGE),
-    ("replaced_chain", REPLACED_CHAIN),
-    ("provinces_acting", PROVINCES_ACTING),
-    ("officials_at_meetings", OFFICIALS_AT_MEETINGS),
-    ("counts_per_class", COUNTS_PER_CLASS),
-    ("facts_per_article", FACTS_PER_ARTICLE),
-    ("describe_directive", DESCRIBE_DIRECTIVE),
-)
+EXAMPLES_FILE = Path(__file__).with_name("examples.toml")
 # The editor's format choice: `?format=` values (`negotiation.named`), by the query forms they serve.
 TABLE_FORMATS = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"))
 GRAPH_FORMATS = (("ttl", "Turtle"), ("nt", "N-Triples"), ("jsonld", "JSON-LD"), ("rdf", "RDF/XML"))
 
 
 @dataclass(frozen=True, slots=True)
+class ExampleText:
+    """One worked example of `examples.toml`: a question, in both languages, and its query."""
+
+    key: str
+    title: dict[str, str]  # by language
+    description: dict[str, str]
+    query: str  # without PREFIX lines: the known prefixes are added
+    columns: tuple[str, ...]  # what its answer promises
+    rows_on_seeds: bool = True
+
+
+def read_examples(path: Path = EXAMPLES_FILE) -> tuple[ExampleText, ...]:
+    with path.open("rb") as file:
+        entries = tomllib.load(file)["example"]
+    return tuple(
+        ExampleText(e["key"], e["title"], e["description"], e["query"].strip(), tuple(e["columns"]),
+                    e.get("rows_on_seeds", True))
+        for e in entries
+    )
+
+
+EXAMPLES = read_examples()
+
+
+@dataclass(frozen=True, slots=True)
 class Example:
     key: str
+    title: str  # in the page language
+    description: str
     query: str  # with a first comment line saying what it asks, in the page language
     href: str  # runs it without JavaScript
 
@@ -75,6 +60,9 @@ class Cell:
     href: str | None = None
     lang: str | None = None
     datatype: str | None = None  # compact, for typed literals other than plain strings
+    iri: str | None = None  # the IRI of an IRI cell
+    label: str | None = None  # its rdfs:label, when it has one
+    label_lang: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +70,8 @@ class ResultsTable:
     columns: list[str]
     rows: list[list[Cell | None]]  # None: unbound
     boolean: bool | None = None  # the answer of an ASK query (then no columns)
+    graph: bool = False  # triples of a CONSTRUCT or DESCRIBE (downloads in RDF formats)
+    truncated: bool = False  # cut at the row cap
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +83,22 @@ class QueryPage:
     id_base: str  # the script links IRIs under it to their local pages, as the table here does
     results: ResultsTable | None = None
     error: str | None = None
-    prefixes: dict[str, str] = field(default_factory=lambda: PREFIXES)  # the script shows IRIs as the table does
+    prefixes: dict[str, str] = field(default_factory=lambda: PREFIXES)  # IRIs shown compact as on other pages
+    known_prefixes: dict[str, str] = field(default_factory=lambda: KNOWN)  # usable without PREFIX lines
+    dataset: tuple[tuple[str, str], ...] = ()  # `default-graph-uri` / `named-graph-uri` the query ran with
     table_formats: tuple[tuple[str, str], ...] = TABLE_FORMATS
     graph_formats: tuple[tuple[str, str], ...] = GRAPH_FORMATS
 
 
-def examples(t: Callable[..., str], urls: Urls) -> list[Example]:
-    """The example queries, each headed by a comment in the page language (`t` is `i18n`'s)."""
-    commented = ((key, f"# {t(f'query.example.{key}')}\n{query}") for key, query in EXAMPLES)
-    return [Example(key, query, urls.sparql(query)) for key, query in commented]
+def examples(lang: str, urls: Urls) -> list[Example]:
+    """The worked examples in the page language, each query headed by a comment saying what it asks."""
+    found = []
+    for example in EXAMPLES:
+        title = example.title.get(lang) or example.title["en"]
+        query = f"# {title}\n{example.query}"
+        found.append(Example(example.key, title, example.description.get(lang) or example.description["en"],
+                             query, urls.sparql(query)))
+    return found
 
 
 def boolean_table(value: bool) -> ResultsTable:
@@ -113,7 +110,7 @@ def triples_table(triples: Iterable[Triple], urls: Urls) -> ResultsTable:
     rows: list[list[Cell | None]] = [
         [_cell(t.subject, urls), _cell(t.predicate, urls), _cell(t.object, urls)] for t in triples
     ]
-    return ResultsTable(["subject", "predicate", "object"], rows)
+    return ResultsTable(["subject", "predicate", "object"], rows, graph=True)
 
 
 def solutions_table(variables: Sequence[Variable], solutions: Iterable[QuerySolution], urls: Urls) -> ResultsTable:
@@ -124,9 +121,27 @@ def solutions_table(variables: Sequence[Variable], solutions: Iterable[QuerySolu
     )
 
 
+def iris(table: ResultsTable, limit: int) -> list[str]:
+    """The first `limit` distinct IRIs of the table, row by row."""
+    seen = dict.fromkeys(c.iri for row in table.rows for c in row if c is not None and c.iri is not None)
+    return [iri for iri in islice(seen, limit) if iri is not None]
+
+
+def labelled(table: ResultsTable, labels: dict[str, Literal], truncated: bool) -> ResultsTable:
+    """The table with each IRI's label (`labels`, by IRI) beside it."""
+
+    def label(cell: Cell | None) -> Cell | None:
+        if cell is None or cell.iri is None or (found := labels.get(cell.iri)) is None:
+            return cell
+        return replace(cell, label=found.value, label_lang=found.language)
+
+    rows = [[label(cell) for cell in row] for row in table.rows] if labels else table.rows
+    return replace(table, rows=rows, truncated=truncated)
+
+
 def _cell(term: NamedNode | BlankNode | Literal | Triple, urls: Urls) -> Cell:
     if isinstance(term, NamedNode):
-        return Cell(curie(term.value), href=urls.href(term.value))
+        return Cell(curie(term.value), href=urls.href(term.value), iri=term.value)
     if isinstance(term, Literal):
         datatype = None if term.datatype.value in PLAIN else curie(term.datatype.value)
         return Cell(term.value, lang=term.language, datatype=datatype)

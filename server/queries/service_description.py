@@ -2,7 +2,11 @@
 (https://www.w3.org/TR/sparql11-service-description/): what a bare GET of `/sparql` answers.
 
 Formats are named by their W3C IRIs (https://www.w3.org/ns/formats/); graph sizes by `void:triples`;
-the limits a client runs into are stated in words, in Vietnamese and English.
+the limits a client runs into are stated in words, in Vietnamese and English. The prefixes a query may
+use without declaring them (`prefixes.KNOWN`) are given as SHACL prefix declarations
+(`sh:declare [ sh:prefix "vk" ; sh:namespace "…"^^xsd:anyURI ]`, https://www.w3.org/TR/shacl/#sparql-prefixes):
+the Service Description vocabulary has no term for them, and SHACL's is the W3C's one for prefixes
+that SPARQL text may use undeclared.
 """
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -10,11 +14,14 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from server.data.store import LISTED_GRAPHS, DatasetSummary
 from server.http.i18n import LANGUAGES, translate
 from server.http.namespaces import PREFIXES, RDF_TYPE
+from server.queries.prefixes import KNOWN
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 VOID = "http://rdfs.org/ns/void#"
-SD_PREFIXES = {**PREFIXES, "sd": SD, "formats": FORMATS, "void": VOID}  # for the Turtle it is sent in
+SH = "http://www.w3.org/ns/shacl#"
+SD_PREFIXES = {**PREFIXES, "sd": SD, "formats": FORMATS, "void": VOID, "sh": SH}  # for the Turtle it is sent in
+XSD_ANY_URI = NamedNode(PREFIXES["xsd"] + "anyURI")
 VOID_TRIPLES = NamedNode(VOID + "triples")
 RDFS_COMMENT = NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -45,11 +52,25 @@ def describe(
         *_said(service, RDFS_LABEL, "query.sd_label"),
         *_said(service, RDFS_COMMENT, "query.sd_limits", **limits),
         *_said(service, RDFS_COMMENT, "query.sd_read_only"),
+        *_said(service, RDFS_COMMENT, "query.sd_prefixes"),
+        *_known_prefixes(service),
         Triple(service, sd("defaultDataset"), dataset),
         *_dataset(dataset, summary),
     ]
     if union_default_graph:
         triples.append(Triple(service, sd("feature"), sd("UnionDefaultGraph")))
+    return triples
+
+
+def _known_prefixes(service: BlankNode) -> list[Triple]:
+    triples = []
+    for prefix, namespace in KNOWN.items():
+        declaration = BlankNode()
+        triples += [
+            Triple(service, NamedNode(SH + "declare"), declaration),
+            Triple(declaration, NamedNode(SH + "prefix"), Literal(prefix)),
+            Triple(declaration, NamedNode(SH + "namespace"), Literal(namespace, datatype=XSD_ANY_URI)),
+        ]
     return triples
 
 

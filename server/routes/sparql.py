@@ -16,7 +16,6 @@ client that hangs up mid-answer stops the stream, which does the same.
 
 import asyncio
 from collections.abc import Coroutine, Hashable
-from functools import partial
 from typing import TypeVar
 
 from fastapi import APIRouter
@@ -27,7 +26,7 @@ from starlette.types import Receive
 from server.data.store import GraphStore
 from server.http import negotiation
 from server.http.errors import BadRequest, HttpError, PayloadTooLarge
-from server.http.i18n import language, translate
+from server.http.i18n import language
 from server.http.negotiation import HTML
 from server.http.urls import Urls, urls_of
 from server.pages import rendering
@@ -47,6 +46,7 @@ CLIENT_GONE = 499  # nginx's "client closed request", for the access log
 MEMO_SIZE, MEMO_TEXT = 512, 8192  # entries of each memo; longest query text remembered as pre-checked
 _PASSED: dict[str, None] = {}  # query texts that passed the pre-check (a pure function of the text)
 _ENDPOINTS: dict[tuple[object, ...], str] = {}  # endpoint URLs by what they are made of
+SUFFIXES = {r.media_type: r.suffix for r in (*negotiation.RESULTS, *negotiation.GRAPH)}  # downloads' file names
 
 
 async def sparql(request: Request) -> Response:
@@ -95,6 +95,9 @@ async def _answer(
     )
     if head.truncated:  # Virtuoso's header for the same thing
         response.headers["X-SPARQL-MaxRows"] = str(store.row_limit)
+    if call.download:  # the query page's download buttons: saved as a file, not shown
+        suffix = SUFFIXES.get(head.media_type, "txt")
+        response.headers["Content-Disposition"] = f'attachment; filename="query-results.{suffix}"'
     return _varies(response)
 
 
@@ -146,6 +149,7 @@ def _job(
         accept=accept,
         row_limit=store.row_limit,
         base_uri=urls.dataset_base,
+        lang=language(request),
     )
 
 
@@ -171,7 +175,8 @@ def _page(
     results: ResultsTable | None = None,
     error: HttpError | None = None,
 ) -> Response:
-    examples = query_page.examples(partial(translate, language(request)), urls)
+    examples = query_page.examples(language(request), urls)
+    dataset = call.dataset
     page = query_page.QueryPage(
         query=call.query or examples[0].query,
         format=next(iter(call.formats), HTML.suffix),
@@ -180,6 +185,10 @@ def _page(
         id_base=urls.iri(""),
         results=results,
         error=error.message if error else None,
+        dataset=() if dataset is None else (
+            *((protocol.DEFAULT_GRAPH, g.value) for g in dataset.default_graphs),
+            *((protocol.NAMED_GRAPH, g.value) for g in dataset.named_graphs),
+        ),
     )
     status = error.status if error else 200
     return _varies(rendering.render(request, "query.html", {"page": page}, status))
