@@ -148,9 +148,30 @@ def test_results_carry_label_class_and_what_matched(seeds_server: str) -> None:
     assert first == {
         "iri": ID + "document/tw/2014/chi-thi/39", "href": DIRECTIVE_39, "label": "Chỉ thị 39-CT/TW",
         "class": VK + "Directive", "matched": "39-CT/TW",
+        "description": "Chỉ thị · 18/8/2014 · về tăng cường công tác bảo vệ chính trị nội bộ trong tình hình hiện nay",
     }
     english = get(seeds_server, "/search", q="bo chinh tri", format="json", lang="en").json()["results"][0]
     assert (english["label"], english["href"]) == ("Politburo", "/doc/org/bo-chinh-tri")
+
+
+@pytest.mark.parametrize("q", ["chỉ thị số 39", "chi thi so 39", "CT 39", "39-CT/TW", "Directive 39", "directive 39-ct/tw"])
+def test_the_document_comes_before_the_articles_that_cite_it(seeds_server: str, q: str) -> None:
+    found = results(seeds_server, q=q, size=50)["results"]
+    assert found[0]["href"] == DIRECTIVE_39
+    assert any(r["class"] == VK + "Article" for r in found) or q.lower().startswith("directive")
+
+
+def test_english_names_are_searched(seeds_server: str) -> None:
+    assert hrefs(seeds_server, q="Politburo")[0] == "/doc/org/bo-chinh-tri"
+    assert hrefs(seeds_server, q="thanh hoa province")[0] == THANH_HOA
+
+
+def test_the_words_of_article_bodies_are_searched_and_the_passage_shown(seeds_server: str) -> None:
+    found = results(seeds_server, q="dưới sự chủ trì")["results"]  # words of article bodies, in no label
+    assert {r["class"] for r in found} == {VK + "Article"}
+    article = next(r for r in found if r["href"] == "/doc/article/000_a93f86c15c9b428d")
+    assert "dưới sự chủ trì" in article["matched"] and len(article["matched"]) < 300
+    assert article["description"] and article["description"] != article["label"]
 
 
 def test_pages_cut_one_ranking(seeds_server: str) -> None:
@@ -173,7 +194,8 @@ def test_a_class_filter_keeps_only_that_class(seeds_server: str) -> None:
     everything = {r["iri"] for r in results(seeds_server, q="39", size=100)["results"]}
     only = {r["iri"] for r in results(seeds_server, q="39", size=100, **{"class": "Document"})["results"]}
     assert only == everything & documents and everything - documents  # the filter removed something
-    assert hrefs(seeds_server, q="thanh hoa", **{"class": "Organization"}) == []
+    bodies = results(seeds_server, q="thanh hoa", size=100, **{"class": "Organization"})["results"]
+    assert bodies and {r["class"] for r in bodies} == {VK + "Organization"}  # Tỉnh ủy, with Thanh Hóa its province
 
 
 def test_json_and_csv_give_the_same_results(seeds_server: str) -> None:
@@ -272,3 +294,43 @@ def test_csv_cells_that_would_run_as_formulas_are_quoted(formula_server: str) ->
     rows = list(csv.DictReader(StringIO(get(formula_server, "/search", q="evil", format="csv").text)))
     assert sorted(r["label"] for r in rows) == sorted("'" + label for label in FORMULAS)
     assert sorted(r["label"] for r in results(formula_server, q="evil")["results"]) == sorted(FORMULAS)
+
+
+# --- a corpus written here: namesakes told apart by their description line ----------------------------
+
+NAMESAKES = {
+    "an-thanh-hoa.txt": "date 2024-05-27\ntitle Hội nghị ở Thanh Hóa\n\nSáng 27/5, Tỉnh ủy Thanh Hóa tổ chức hội nghị "
+                        "quán triệt Chỉ thị số 39-CT/TW. Đồng chí Lò Văn Xuyên, Bí thư Tỉnh ủy Thanh Hóa chủ trì hội nghị. "
+                        "Các đại biểu bàn về chăn nuôi bò sữa ở vùng cao.\n",
+    "an-nghe-an.txt": "date 2024-06-03\ntitle Hội nghị ở Nghệ An\n\nSáng 3/6, Tỉnh ủy Nghệ An tổ chức hội nghị "
+                      "quán triệt Chỉ thị số 39-CT/TW. Đồng chí Lò Văn Xuyên, Chủ tịch UBND tỉnh Nghệ An chủ trì hội nghị.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def namesakes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from mappings.build.pipeline import build
+
+    folder = tmp_path_factory.mktemp("namesakes")
+    for name, text in NAMESAKES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    out = folder / "out"
+    assert build(folder, out, base=BASE_URI, jobs=1).ok
+    assert (out / "current" / "search.sqlite").is_file()
+    with running_server(out) as url:
+        yield url
+
+
+def test_namesakes_are_told_apart_by_their_posts_and_province(namesakes_server: str) -> None:
+    found = results(namesakes_server, q="lo van xuyen", **{"class": "Official"})["results"]
+    assert len(found) == 2 and {r["label"] for r in found} == {"Lò Văn Xuyên"}
+    lines = sorted(r["description"] for r in found)
+    assert "Bí thư Tỉnh ủy" in lines[0] and "Thanh Hóa" in lines[0] and "Nghệ An" not in lines[0]
+    assert "Chủ tịch UBND tỉnh" in lines[1] and "Nghệ An" in lines[1] and "Thanh Hóa" not in lines[1]
+
+
+def test_a_word_of_one_body_finds_its_article_only(namesakes_server: str) -> None:
+    found = results(namesakes_server, q="bo sua")["results"]  # "bò sữa", without marks
+    assert [r["href"] for r in found] == ["/doc/article/an-thanh-hoa"]
+    assert "bò sữa" in found[0]["matched"]
+    assert results(namesakes_server, q="chi thi so 39")["results"][0]["class"] == VK + "Directive"

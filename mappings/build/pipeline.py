@@ -41,6 +41,8 @@ from mappings.build.worker import (
     Timings,
     Unreadable,
     Years,
+    clock,
+    load_cached,
     read_chunk,
     render_chunk,
 )
@@ -52,6 +54,7 @@ from mappings.linking.people import identities, minted
 from mappings.linking.stories import stories
 from mappings.publishing.dumps import Rendered, context_prefixes
 from mappings.publishing.publish import PublishedBuild, PublishError, build_lock, load_context, publish
+from mappings.publishing.search_index import write_search_index
 from mappings.reading.article import file_text
 from mappings.reading.identifiers import unique
 from mappings.reading.sources import READ, Source, find_sources
@@ -129,6 +132,7 @@ class _Build:
         self.result = BuildResult(published=None)
         self._outside = 0.0  # CPU time the publishing process spent outside publishing (phase 2 with jobs=1)
         self.names: dict[str, str] = {}   # article identifier → its source's name, for the reports
+        self.bodies: list[tuple[str, str]] = []  # (article IRI, cache key) in IRI order, for the search index
         self.replaced = Graph()  # IRIs the published build had that this one replaces (mappings/build/continuity.py)
 
     def run(self, files: list[Source]) -> BuildResult:
@@ -149,6 +153,7 @@ class _Build:
         now = {str(minter.article(article)): iris for article, iris in minted(seen, people, minter).items()}
         self.replaced = replaced_graph(self.out, self.base, now)   # before this build is published
         ordered = [(a.identifier, a.sha256) for a in sorted(readable, key=lambda a: str(minter.article(a.identifier)))]
+        self.bodies = [(str(minter.article(identifier)), sha256) for identifier, sha256 in ordered]
         del readable
         context = ONTOLOGY_DIR / "context.jsonld"
         linking = self.out / f"{LINKING}{os.getpid()}-{time.time_ns()}.pickle"
@@ -159,7 +164,7 @@ class _Build:
                                       salvage=self._salvage_render)
             before = time.process_time()
             self.result.published = publish(self.out, self._graphs(chunks, len(files)), meta=self._meta,
-                                            context=context, keep=self.keep)
+                                            context=context, keep=self.keep, beside=self._search_index)
             self._add({"publish": time.process_time() - before - self._outside})
         finally:
             linking.unlink(missing_ok=True)
@@ -263,6 +268,13 @@ class _Build:
         yield from (_triples(*pair) for pair in extra)
         if not self.result.articles:
             raise PublishError(f"none of the {files} articles could be published: the published dataset is unchanged")
+
+    def _search_index(self, partial: Path) -> None:
+        """The build's full-text index: the store's names and texts, and each article's body from the cache,
+        one at a time (articles left out are not in the store, and not indexed)."""
+        with clock(self.result.timings, "search index"):
+            write_search_index(partial, self.base, ((iri, cached.text) for iri, sha256 in self.bodies
+                                                    if (cached := load_cached(self.cache / f"{sha256}.pickle"))))
 
     def _reject(self, rejected: list[tuple[str, str]]) -> None:
         for identifier, why in rejected:

@@ -10,6 +10,7 @@ Layout under `out`:
         store/                  pyoxigraph store: one named graph per article + the union as default graph
         dumps/                  vankien.{nq,trig,nt,ttl,jsonld}.gz and SHA256SUMS
         manifest.json           build id, time, meta, counts, and per dump: media type, bytes, sha256, count
+        pages.sqlite            what every resource page asks for, prepared from the store (page_data.py)
     builds/<id>.partial/        a build being written, or the leftover of one that failed or was killed
 
 A build is written under `<id>.partial`, checked, renamed, and only then pointed to by `current`;
@@ -44,6 +45,7 @@ from mappings.publishing.dumps import (
     fsync_tree,
     write_durably,
 )
+from mappings.publishing.page_data import check_page_data, write_page_data
 from mappings.publishing.store import BuildCheckError, StoreCounts, check_store
 from mappings.publishing.writer import Graphs, write_build
 
@@ -81,14 +83,16 @@ class PublishedBuild:
 
 
 def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object] | Callable[[], Mapping[str, object]],
-            context: Path, keep: int = 3, sort_buffer: int = 200_000) -> PublishedBuild:
+            context: Path, keep: int = 3, sort_buffer: int = 200_000,
+            beside: Callable[[Path], object] | None = None) -> PublishedBuild:
     """Build the store and dumps from `graphs`, check them, publish them.
 
     `graphs` come sorted by IRI: (graph IRI, pyoxigraph triples) pairs, or graphs the build rendered
     already (mappings.publishing.dumps.Rendered); they are written as they come. `meta` goes into manifest.json; a
     callable is called once every graph is written (so it may tell what the stream found). `context`
     is the project's JSON-LD context file, embedded in the JSON-LD dump. `sort_buffer` bounds the lines
-    held in memory while sorting the union. Raises BuildLockedError if another build runs; on any error,
+    held in memory while sorting the union. `beside(partial)` writes files beside the store once it is
+    written (mappings/publishing/search_index.py). Raises BuildLockedError if another build runs; on any error,
     an exception raised by the `graphs` iterator included, `current` keeps pointing at the previous build.
     """
     if keep < 1:
@@ -101,6 +105,8 @@ def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object] | Callable[
         build_id, created = _new_build_id()
         partial = builds / f"{build_id}{PARTIAL}"
         counts, dumps = _write_build(partial, graphs, json_context, sort_buffer)  # 2. write
+        if beside is not None:  # files made from the written store (the search index)
+            beside(partial)
         manifest = _manifest(build_id, created, _json_meta(meta() if callable(meta) else meta), counts, dumps)
         write_durably(partial / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         fsync_dir(partial)
@@ -266,6 +272,7 @@ def _write_build(partial: Path, graphs: Graphs, context: object,
     counts, dumps = write_build(partial, graphs, context=context, prefixes=context_prefixes(context),
                                 sort_buffer=sort_buffer)
     fsync_tree(partial / "store")
+    write_page_data(partial)
     return counts, dumps
 
 
@@ -287,6 +294,7 @@ def _check_build(partial: Path, manifest: dict[str, object], counts: StoreCounts
     if written != manifest:
         raise BuildCheckError(f"{partial / 'manifest.json'}: does not read back as written")
     check_store(partial / "store", counts)
+    check_page_data(partial, counts.quads + counts.union_triples)
     check_dumps(partial, dumps)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pyoxigraph import QuerySolutions
 
+from server.data.fulltext import Found, open_index
 from server.data.per_build import PerBuild
 from server.data.store import GraphStore
 from server.http.errors import BadRequest
@@ -30,7 +31,8 @@ SELECT ?resource ?class ?base WHERE {
 PATH = "/search"
 MAX_LENGTH = 200
 PAGE_SIZE = 20
-CSV_HEADER = ("iri", "label", "class", "matched")
+CSV_HEADER = ("iri", "label", "class", "description", "matched")
+SEPARATOR = " · "
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class Result:
     class_iri: str | None
     class_label: str | None
     matched: str | None  # the text that matched, when it is not the label shown
+    description: str | None = None  # class, date, province, title or posts: namesakes told apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +77,26 @@ def load_index(store: GraphStore, id_base: str) -> SearchIndex:
     return SearchIndex.build(texts, types)
 
 
-INDEX = PerBuild(load_index)
+INDEX = PerBuild(load_index)  # a build without search.sqlite (an older one, --dataset, --store)
+FULLTEXT = PerBuild(open_index)
 
 
 def find(store: GraphStore, urls: Urls, asked: Asked, lang: str) -> Results:
     """One page of results; a bad parameter is a `BadRequest` that names it (blocking: a worker thread)."""
     number, size = paging.numbers(asked.page, asked.size, PAGE_SIZE)
     vocab = vocabulary(store)
-    within = _class(vocab, asked.class_name)
-    hits = INDEX.get(store, urls.id_base).search(checked(asked.q), within)
-    page = paging.page_of(number, size, len(hits))
+    within, q = _class(vocab, asked.class_name), checked(asked.q)
+    if (fulltext := FULLTEXT.get(store)) is not None:
+        ranked = fulltext.ranked(q, within)
+        page = paging.page_of(number, size, len(ranked))
+        shown = [_found(found, vocab, urls, lang) for found in fulltext.found(list(paging.window(ranked, page)), q)]
+    else:
+        hits = INDEX.get(store, urls.id_base).search(q, within)
+        page = paging.page_of(number, size, len(hits))
+        shown = [_result(hit, vocab, urls, lang) for hit in paging.window(hits, page)]
     params = {"q": asked.q, "class": asked.class_name, "size": asked.size}
-    return Results(
-        asked, page, [_result(hit, vocab, urls, lang) for hit in paging.window(hits, page)],
-        paging.pager(page, PATH, params), tabular.alternates(PATH, params | {"page": asked.page}),
-    )
+    return Results(asked, page, shown, paging.pager(page, PATH, params),
+                   tabular.alternates(PATH, params | {"page": asked.page}))
 
 
 def checked(q: str | None) -> str:
@@ -114,7 +122,8 @@ def as_json(results: Results) -> dict[str, Any]:
         "previous": results.pager.previous,
         "next": results.pager.next,
         "results": [
-            {"iri": r.iri, "href": r.href, "label": r.label, "class": r.class_iri, "matched": r.matched}
+            {"iri": r.iri, "href": r.href, "label": r.label, "class": r.class_iri, "description": r.description,
+             "matched": r.matched}
             for r in results.results
         ],
     }
@@ -122,7 +131,7 @@ def as_json(results: Results) -> dict[str, Any]:
 
 def as_rows(results: Results) -> Iterator[list[str]]:
     for r in results.results:
-        yield [r.iri, r.label, r.class_iri or "", r.matched or ""]
+        yield [r.iri, r.label, r.class_iri or "", r.description or "", r.matched or ""]
 
 
 def _class(vocab: Vocabulary, name: str | None) -> str | None:
@@ -138,6 +147,38 @@ def _result(hit: Hit, vocab: Vocabulary, urls: Urls, lang: str) -> Result:
     label = labels.pick(hit.entry.labels, lang) or hit.text.value
     matched = hit.text.value if hit.text.value != label else None
     return Result(hit.entry.iri, urls.href(hit.entry.iri), label, kind, kind and vocab.label(kind, lang), matched)
+
+
+def _found(found: Found, vocab: Vocabulary, urls: Urls, lang: str) -> Result:
+    kind = vocab.most_specific(found.classes)
+    label = labels.pick(found.labels, lang) or found.iri
+    matched = found.matched if found.matched != label else None
+    class_label = kind and vocab.label(kind, lang)
+    return Result(found.iri, urls.href(found.iri), label, kind, class_label, matched,
+                  describe(class_label, found.description, lang))
+
+
+def describe(class_label: str | None, parts: dict[str, Any], lang: str) -> str | None:
+    """The line that tells a result from its namesakes: class, date, posts, provinces, title.
+
+    >>> describe("Chỉ thị", {"date": "2014-08-18", "places": [], "title": "về tăng cường ...", "posts": []}, "vi")
+    'Chỉ thị · 18/8/2014 · về tăng cường ...'
+    >>> describe("Official", {"date": None, "places": [{"vi": "Thanh Hóa", "en": "Thanh Hoa Province"}],
+    ...          "title": None, "posts": ["Bí thư Tỉnh ủy", "Chủ tịch HĐND tỉnh"]}, "en")
+    'Official · Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh · Thanh Hoa Province'
+    """
+    date = parts.get("date")
+    places = [label for place in parts.get("places", ()) if (label := labels.pick(place, lang))]
+    line = [class_label, date and _date(date, lang), ", ".join(parts.get("posts", ())), ", ".join(places),
+            parts.get("title")]
+    return SEPARATOR.join(part for part in line if part) or None
+
+
+def _date(value: str, lang: str) -> str:
+    """`2014-08-18` as a Vietnamese reader writes it, `18/8/2014` (`8/2014`, `2014`); as is in English."""
+    if lang != "vi":
+        return value
+    return "/".join(str(int(part)) if part.isdigit() else part for part in reversed(value.split("-")))
 
 
 def _rows(store: GraphStore, sparql: str, id_base: str) -> QuerySolutions:
