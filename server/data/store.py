@@ -46,6 +46,7 @@ from pyoxigraph import (
 from mappings.publishing.publish import Lease, current_build, lease_build
 from mappings.publishing.remote import published_manifest
 from mappings.publishing.sparql_http import Endpoint, StoreError
+from server.data.page_data import PageData
 from server.data.remote import RemoteStore, RemoteTriples, with_values
 from server.data.remote_dumps import remote_dumps
 from server.http.config import Settings
@@ -160,10 +161,15 @@ class GraphStore:
         self.union_default_graph = build_dir is not None
         self.dataset_base = dataset_base(manifest, settings)  # the data's IRIs are `<dataset_base>id/...`
         self._lease: Lease | None = None  # held while this build is served (`published`)
+        # What the build prepared for its pages (`server.data.page_data`); None: computed per request.
+        self.page_data: PageData | None = None
 
     def release(self) -> None:
         """Done serving this build: `build --keep` may delete it (call once no request and no worker uses it)."""
         lease, self._lease = self._lease, None
+        data, self.page_data = self.page_data, None
+        if data is not None:
+            data.close()
         if lease is not None:
             lease.close()
 
@@ -195,6 +201,7 @@ class GraphStore:
             manifest = json.loads((build_dir / "manifest.json").read_text("utf-8"))
             store_path = str(build_dir / "store")
             opened = cls(read_only(store_path), partial(read_only, store_path), manifest, settings, build_dir)
+            opened.page_data = PageData.open(build_dir)
         except BaseException:
             if lease is not None:
                 lease.close()

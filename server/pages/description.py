@@ -5,6 +5,11 @@ It holds the resource's own triples with the labels of what they link to, one pa
 links per property (with the count of all of them), the evidence of each fact shown (the
 `rdf:Statement`s of the article graphs, see docs/graph-model.md) and, for documents, provinces and
 officials, the neighbourhood their pictures draw. Everything is read from the default graph.
+
+What grows with the corpus (incoming links counted per property with their first page, the statements of each
+fact counted and chosen, the neighbours drawn) comes from the rows the build prepared
+(`server.data.page_data`) when the build has them, else from the same queries here; both give the same page.
+Copies of one story (`vk:sameStoryAs`) count once among the articles reporting a fact, and one of them is quoted.
 """
 
 from collections import defaultdict
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, QueryTriples, Triple
 
+from server.data.page_data import MAX_EVIDENCE, NOT_INCOMING, PAGE_SIZE, PageData, choose_quotes
 from server.data.remote import RemoteTriples
 from server.data.store import GraphStore
 from server.http.errors import NotFound
@@ -21,8 +27,6 @@ from server.pages.neighbourhoods import NEIGHBOURHOODS, Neighbourhood
 from server.pages.paging import Page, numbers, page_of
 
 VK, RDF, OA = PREFIXES["vk"], PREFIXES["rdf"], PREFIXES["oa"]
-PAGE_SIZE = 25  # incoming links shown per property and page
-MAX_EVIDENCE = 5  # articles quoted per fact, the most recent first; the others are counted
 
 OUTGOING = """
 CONSTRUCT { ?resource ?p ?o . ?o rdfs:label ?label . ?p rdfs:label ?name }
@@ -31,22 +35,24 @@ WHERE { ?resource ?p ?o OPTIONAL { ?o rdfs:label ?label } OPTIONAL { ?p rdfs:lab
 # Links that tie evidence to the resource are left out: the page shows them as quotes instead.
 INCOMING_COUNTS = """
 SELECT ?resource ?p (COUNT(*) AS ?n)
-WHERE { ?s ?p ?resource FILTER(?p NOT IN (rdf:subject, rdf:object, oa:hasSource)) }
+WHERE {{ ?s ?p ?resource FILTER(?p NOT IN ({excluded})) }}
 GROUP BY ?resource ?p ORDER BY ?p
-"""
+""".format(excluded=", ".join(f"<{p}>" for p in sorted(NOT_INCOMING)))
 INCOMING_PAGE = """
 SELECT ?resource ?property ?s WHERE {{ ?s ?property ?resource }} ORDER BY ?s LIMIT {limit} OFFSET {offset}
 """
 LABELS = """
 CONSTRUCT {{ ?node rdfs:label ?label }} WHERE {{ VALUES ?node {{ {nodes} }} ?node rdfs:label ?label }}
 """
-# The statements of the facts in VALUES and when their articles were published, to choose which to quote ...
+# The statements of the facts in VALUES, when their articles were published and their other copies, to choose
+# which to quote ...
 STATEMENTS = """
-SELECT ?resource ?s ?p ?o ?statement ?published WHERE {
+SELECT ?resource ?s ?p ?o ?statement ?article ?published ?copy WHERE {
   { ?statement rdf:subject ?resource ; rdf:predicate ?p ; rdf:object ?o BIND(?resource AS ?s) }
   UNION { ?statement rdf:object ?resource ; rdf:subject ?s ; rdf:predicate ?p BIND(?resource AS ?o) }
   ?statement vk:evidence ?evidence . ?evidence oa:hasSource ?article .
   OPTIONAL { ?article vk:published ?published }
+  OPTIONAL { ?article vk:sameStoryAs ?copy }
 }
 """
 # ... and then those chosen, with their sentence and the article's title and date. One pattern per OPTIONAL:
@@ -175,18 +181,20 @@ class Description:
 
 def describe(store: GraphStore, iri: str, paging: Paging | None = None) -> Description:
     """The description of `iri` (blocking: run it with `store.run`)."""
+    data = store.page_data if store.page_data is not None and store.page_data.covers(iri) else None
     triples = _construct(store, OUTGOING, resource=iri)
-    incoming = _incoming(store, iri, paging)
+    incoming = _incoming(store, iri, paging, data)
     shown: list[NamedNode] = [s for group in incoming for s in group.subjects]
     triples += [Triple(s, NamedNode(g.predicate), NamedNode(iri)) for g in incoming for s in g.subjects]
     triples += _labels(store, [*shown, *(NamedNode(g.predicate) for g in incoming)])
     neighbourhoods: dict[str, Shown] = {}
     node = NamedNode(iri)
     types = {t.object.value for t in triples if t.subject == node and t.predicate.value == RDF_TYPE}
-    for kind in (k for cls, kinds in NEIGHBOURHOODS.items() if cls in types for k in kinds):
-        neighbourhoods[kind.name], found = _neighbourhood(store, iri, kind)
+    for cls, kind in ((cls, k) for cls, kinds in NEIGHBOURHOODS.items() if cls in types for k in kinds):
+        shown = data.neighbours(iri, cls, kind.name) if data is not None else _items(store, iri, kind)
+        neighbourhoods[kind.name], found = _neighbourhood(store, iri, kind, *shown)
         triples += found
-    evidence, reported = _evidence(store, iri, _facts(triples, node))
+    evidence, reported = _evidence(store, iri, _facts(triples, node), data)
     return Description(iri, Graph(triples + evidence), incoming, neighbourhoods, reported)
 
 
@@ -200,56 +208,80 @@ def _facts(triples: Iterable[Triple], node: NamedNode) -> list[Fact]:
     return [(t.subject, t.predicate, t.object) for t in sorted(found, key=str)]  # type: ignore[misc]
 
 
-def _incoming(store: GraphStore, iri: str, asked: Paging | None) -> tuple[Incoming, ...]:
+def _incoming(store: GraphStore, iri: str, asked: Paging | None, data: PageData | None) -> tuple[Incoming, ...]:
     """Each property's first page of links into `iri`, or the page asked for (past the last: 404)."""
     groups = []
-    for row in _select(store, INCOMING_COUNTS, resource=iri):
-        predicate, count = row["p"].value, int(row["n"].value)
+    if data is not None:
+        counted = data.incoming(iri)
+    else:
+        counted = [(row["p"].value, int(row["n"].value), None) for row in _select(store, INCOMING_COUNTS, resource=iri)]
+    for predicate, count, first in counted:
         number = asked.page if asked and asked.predicate == predicate else 1
         page = page_of(number, PAGE_SIZE, count)
-        query = INCOMING_PAGE.format(limit=page.size, offset=page.offset)
-        subjects = tuple(r["s"] for r in _select(store, query, resource=iri, property=predicate))
+        if first is not None and page.offset == 0:
+            subjects = first
+        else:
+            query = INCOMING_PAGE.format(limit=page.size, offset=page.offset)
+            subjects = tuple(r["s"] for r in _select(store, query, resource=iri, property=predicate))
         groups.append(Incoming(predicate, count, page, subjects))
     if asked and asked.page > 1 and all(group.predicate != asked.predicate for group in groups):
         raise NotFound(f"no links into {iri} by {asked.predicate}")
     return tuple(groups)
 
 
-def _neighbourhood(store: GraphStore, iri: str, kind: Neighbourhood) -> tuple[Shown, list[Triple]]:
-    """The first `kind.limit` items (the resource itself first when it is one: its own lineage)."""
+def _items(store: GraphStore, iri: str, kind: Neighbourhood) -> tuple[tuple[NamedNode, ...], int]:
+    """The first `kind.limit` items (the resource itself first when it is one: its own lineage), and how many
+    more there are."""
     items = list(dict.fromkeys(row["item"] for row in _select(store, kind.items, resource=iri)))
     kept = sorted(items, key=lambda item: item != NamedNode(iri))[: kind.limit]
+    return tuple(kept), len(items) - len(kept)
+
+
+def _neighbourhood(
+    store: GraphStore, iri: str, kind: Neighbourhood, kept: tuple[NamedNode, ...], more: int
+) -> tuple[Shown, list[Triple]]:
+    """What the page shows of the items kept."""
     if not kept:
         return Shown((), 0), []
     bound = {"resource": iri} if "?resource" in kind.construct else {}  # pyoxigraph refuses unused ones
     triples = _construct(store, kind.construct.format(items=_terms(kept)), **bound)
-    return Shown(tuple(kept), len(items) - len(kept)), triples
+    return Shown(kept, more), triples
 
 
-def _evidence(store: GraphStore, iri: str, facts: Sequence[Fact]) -> tuple[list[Triple], dict[Fact, int]]:
-    """The statements of `facts`, at most `MAX_EVIDENCE` per fact (the most recently published first, then by
-    IRI), with their sentences and articles; and how many statements each fact has.
+def _evidence(
+    store: GraphStore, iri: str, facts: Sequence[Fact], data: PageData | None
+) -> tuple[list[Triple], dict[Fact, int]]:
+    """The statements of `facts` quoted (`choose_quotes`: one per story, the most recently published first, then
+    by IRI, at most `MAX_EVIDENCE` per fact), with their sentences and articles; and how many stories report each
+    fact (copies of one story, `vk:sameStoryAs`, count once).
 
     A fact reported by hundreds of articles is common (a central directive): only the statements quoted are
     read whole, the others only counted."""
     if not facts:
         return [], {}
-    published: defaultdict[Fact, dict[NamedNode, str]] = defaultdict(dict)
-    for row in _select(store, STATEMENTS, resource=iri):
-        date = row["published"]
-        dates = published[(row["s"], row["p"], row["o"])]
-        dates[row["statement"]] = min(dates.get(row["statement"], "\uffff"), date.value if date else "")
-    reported = {fact: len(published[fact]) for fact in facts}
-    kept = [
-        statement
-        for fact in facts
-        for statement in sorted(sorted(published[fact], key=str), key=published[fact].__getitem__, reverse=True)[
-            :MAX_EVIDENCE
-        ]
-    ]
+    chosen = data.evidence(facts) if data is not None else _chosen(store, iri)
+    reported = {fact: chosen[fact][0] if fact in chosen else 0 for fact in facts}
+    kept = [statement for fact in facts if fact in chosen for statement in chosen[fact][1]]
     if not kept:
         return [], reported
     return _reachable(_construct(store, EVIDENCE.format(statements=_terms(kept))), kept), reported
+
+
+def _chosen(store: GraphStore, iri: str) -> dict[Fact, tuple[int, list[NamedNode]]]:
+    """Per fact about or into `iri`: how many stories report it and the statements to quote."""
+    found: defaultdict[Fact, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for row in _select(store, STATEMENTS, resource=iri):
+        date, copy = row["published"], row["copy"]
+        statements = found[(row["s"], row["p"], row["o"])]
+        day = date.value if date else ""
+        story = min(row["article"].value, copy.value) if isinstance(copy, NamedNode) else row["article"].value
+        known = statements.get(row["statement"].value)
+        statements[row["statement"].value] = (min(known[0], day), min(known[1], story)) if known else (day, story)
+    chosen = {}
+    for fact, statements in found.items():
+        reported, kept = choose_quotes(statements, MAX_EVIDENCE)
+        chosen[fact] = (reported, [NamedNode(statement) for statement in kept])
+    return chosen
 
 
 def _reachable(triples: Iterable[Triple], roots: Iterable[NamedNode]) -> list[Triple]:

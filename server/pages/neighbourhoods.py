@@ -5,21 +5,14 @@ absorbed in 2025), an official's positions and meetings. `server.pages.descripti
 
 from dataclasses import dataclass
 
+from server.data.page_data import NEIGHBOURS
 from server.http.namespaces import PREFIXES
 
 VK = PREFIXES["vk"]
 
-# Neighbourhoods, each in two steps: SELECT the items (?item, best first), then CONSTRUCT what the
-# page shows of the first `limit` of them (`{items}`: VALUES), so a popular resource stays bounded.
-LINEAGE_ITEMS = """
-SELECT ?resource ?item (MIN(?hops) AS ?near) (MIN(?day) AS ?date) WHERE {
-  { ?resource (vk:replaces|^vk:replaces)* ?item BIND(2 AS ?hops) }
-  UNION
-  { ?resource (vk:replaces|vk:implements|vk:basedOn|^vk:replaces|^vk:implements|^vk:basedOn) ?item
-    BIND(1 AS ?hops) }
-  OPTIONAL { ?item vk:issuedOn ?day }
-} GROUP BY ?resource ?item ORDER BY ?near ?date ?item
-"""
+# Neighbourhoods, each in two steps: SELECT the items (?item, best first: `mappings.publishing.page_data`, whose
+# build prepares them for every resource), then CONSTRUCT what the page shows of the first `limit` of them
+# (`{items}`: VALUES), so a popular resource stays bounded.
 LINEAGE = """
 CONSTRUCT {{
   ?item ?relation ?other ; rdfs:label ?label ; vk:issuedOn ?date ; vk:province ?province .
@@ -35,10 +28,6 @@ CONSTRUCT {{
   OPTIONAL {{ ?item vk:province ?province OPTIONAL {{ ?province rdfs:label ?provinceLabel }} }}
 }}
 """
-MEETINGS_ABOUT_ITEMS = """
-SELECT DISTINCT ?resource ?item ?date
-WHERE { ?item vk:about ?resource OPTIONAL { ?item vk:heldOn ?date } } ORDER BY DESC(?date) ?item
-"""
 MEETINGS_ABOUT = """
 CONSTRUCT {{
   ?item vk:about ?resource ; a vk:Meeting ; rdfs:label ?label ; vk:heldOn ?date ; vk:heldIn ?place .
@@ -52,14 +41,6 @@ CONSTRUCT {{
 }}
 """
 # A province's documents and meetings, and those of the units it absorbed (the 2025 merger).
-PLACE_EVENTS_ITEMS = """
-SELECT DISTINCT ?resource ?item ?date WHERE {
-  ?resource vk:absorbed* ?place .
-  { ?item vk:province ?place ; a vk:Document OPTIONAL { ?item vk:issuedOn ?date } }
-  UNION
-  { ?item vk:heldIn ?place OPTIONAL { ?item vk:heldOn ?date } }
-} ORDER BY DESC(?date) ?item
-"""
 PLACE_EVENTS = """
 CONSTRUCT {{
   ?item ?where ?place ; a ?class ; rdfs:label ?label ; ?when ?date .
@@ -74,12 +55,6 @@ CONSTRUCT {{
   OPTIONAL {{ ?place rdfs:label ?placeLabel }}
 }}
 """
-POSITION_ITEMS = """
-SELECT ?resource ?item (MIN(?day) AS ?first) WHERE {
-  ?resource org:hasMembership ?item
-  OPTIONAL { ?item vk:attestedOn ?day }
-} GROUP BY ?resource ?item ORDER BY ?first ?item
-"""
 POSITIONS = """
 CONSTRUCT {{
   ?item rdfs:label ?label ; org:organization ?org ; org:role ?role ; vk:attestedOn ?day .
@@ -92,14 +67,7 @@ CONSTRUCT {{
   OPTIONAL {{ ?item org:role ?role OPTIONAL {{ ?role rdfs:label ?roleLabel }} }}
 }}
 """
-# Other people of the same name (docs/people.md): the same name literal, another IRI, with their posts.
-NAMESAKE_ITEMS = """
-SELECT DISTINCT ?resource ?item WHERE {
-  ?resource foaf:name ?name .
-  ?item foaf:name ?name .
-  FILTER(?item != ?resource)
-} ORDER BY ?item
-"""
+# Other people of the same name (docs/people.md), with their posts.
 NAMESAKES = """
 CONSTRUCT {{ ?item rdfs:label ?label ; org:hasMembership ?post . ?post rdfs:label ?postLabel }}
 WHERE {{
@@ -107,13 +75,6 @@ WHERE {{
   OPTIONAL {{ ?item rdfs:label ?label }}
   OPTIONAL {{ ?item org:hasMembership ?post OPTIONAL {{ ?post rdfs:label ?postLabel }} }}
 }}
-"""
-MEETINGS_ATTENDED_ITEMS = """
-SELECT DISTINCT ?resource ?item ?date WHERE {
-  VALUES ?role { vk:chairedBy vk:participant }
-  ?item ?role ?resource
-  OPTIONAL { ?item vk:heldOn ?date }
-} ORDER BY DESC(?date) ?item
 """
 MEETINGS_ATTENDED = """
 CONSTRUCT {{
@@ -142,15 +103,13 @@ class Neighbourhood:
     limit: int
 
 
-NEIGHBOURHOODS = {  # by class of the resource
-    VK + "Document": (
-        Neighbourhood("lineage", LINEAGE_ITEMS, LINEAGE, 20),
-        Neighbourhood("meetings", MEETINGS_ABOUT_ITEMS, MEETINGS_ABOUT, 25),
-    ),
-    VK + "Province": (Neighbourhood("events", PLACE_EVENTS_ITEMS, PLACE_EVENTS, 40),),
-    VK + "Official": (
-        Neighbourhood("positions", POSITION_ITEMS, POSITIONS, 25),
-        Neighbourhood("meetings", MEETINGS_ATTENDED_ITEMS, MEETINGS_ATTENDED, 12),
-        Neighbourhood("namesakes", NAMESAKE_ITEMS, NAMESAKES, 12),
-    ),
+CONSTRUCTS = {
+    (VK + "Document", "lineage"): LINEAGE, (VK + "Document", "meetings"): MEETINGS_ABOUT,
+    (VK + "Province", "events"): PLACE_EVENTS,
+    (VK + "Official", "positions"): POSITIONS, (VK + "Official", "meetings"): MEETINGS_ATTENDED,
+    (VK + "Official", "namesakes"): NAMESAKES,
+}
+NEIGHBOURHOODS = {  # by class of the resource; the items and limits are the build's (`NEIGHBOURS`)
+    cls: tuple(Neighbourhood(name, items, CONSTRUCTS[(cls, name)], limit) for name, items, limit in kinds)
+    for cls, kinds in NEIGHBOURS.items()
 }

@@ -1,0 +1,267 @@
+"""What every resource page asks for, prepared once per build: `builds/<id>/pages.sqlite` (issue 17).
+
+A page's first visit used to compute, from the whole store, what grows with the corpus: how many links come
+into the resource by each property (a directive cited by every article), how many articles report each fact
+and which few to quote, and the neighbours a page draws (a province's documents and meetings). Here the build
+computes them for every resource in a few passes over its store, and the server reads a few rows per page
+(`server.data.page_data`); the rest of a page (the resource's own triples, the quoted sentences, labels) is
+bounded and still read from the store. A build without the file (older builds, `--dataset`, `--store`) is
+served by the per-request queries, which compute the same (tests/test_page_data.py renders pages both ways).
+
+Tables, each keyed by the resource or the fact it describes, so that an incremental build can rewrite the rows
+of what changed alone:
+
+    incoming(resource, predicate, count, first)       links into `resource` by `predicate` (not those tying
+                                                      evidence: rdf:subject, rdf:object, oa:hasSource), and
+                                                      the subjects of the first page (by IRI, newline-separated)
+    neighbours(resource, kind, more, items)           the items a page draws of each kind (`NEIGHBOURS`), as the
+                                                      page keeps them, and how many more there are
+    evidence(subject, predicate, object, reported, statements)
+                                                      per fact (the object in N-Triples): how many stories report
+                                                      it (copies of one story, vk:sameStoryAs, count once) and
+                                                      the statements quoted (`choose_quotes`)
+    meta(key, value)                                  `VERSION`, the constants the rows were cut with, quads
+
+Resources are the IRIs without a fragment (`#`): the statements and evidence nodes inside an article graph
+have no page of their own, and a page asked for one is computed per request.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from bisect import insort
+from collections.abc import Iterator, Mapping
+from itertools import groupby
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, QuerySolutions, Store
+
+from mappings.publishing.store import BuildCheckError
+
+FILE = "pages.sqlite"
+VERSION = "1"
+PAGE_SIZE = 25  # incoming links per property on a page
+MAX_EVIDENCE = 5  # statements quoted per fact
+PREFIXES = {
+    "vk": "https://w3id.org/vankien/ontology#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "oa": "http://www.w3.org/ns/oa#",
+}
+VK, RDF, OA = PREFIXES["vk"], PREFIXES["rdf"], PREFIXES["oa"]
+NOT_INCOMING = frozenset({RDF + "subject", RDF + "object", OA + "hasSource"})  # evidence, shown as quotes
+
+# The neighbours a page draws, by class of the resource: which items, best first (`?resource` is the page's
+# resource, bound when a page asks; `server.pages.neighbourhoods` says what is shown of each), and how many.
+LINEAGE_ITEMS = """
+SELECT ?resource ?item (MIN(?hops) AS ?near) (MIN(?day) AS ?date) WHERE {
+  { ?resource (vk:replaces|^vk:replaces)* ?item BIND(2 AS ?hops) }
+  UNION
+  { ?resource (vk:replaces|vk:implements|vk:basedOn|^vk:replaces|^vk:implements|^vk:basedOn) ?item
+    BIND(1 AS ?hops) }
+  OPTIONAL { ?item vk:issuedOn ?day }
+} GROUP BY ?resource ?item ORDER BY ?near ?date ?item
+"""
+MEETINGS_ABOUT_ITEMS = """
+SELECT DISTINCT ?resource ?item ?date
+WHERE { ?item vk:about ?resource OPTIONAL { ?item vk:heldOn ?date } } ORDER BY DESC(?date) ?item
+"""
+# A province's documents and meetings, and those of the units it absorbed (the 2025 merger).
+PLACE_EVENTS_ITEMS = """
+SELECT DISTINCT ?resource ?item ?date WHERE {
+  ?resource vk:absorbed* ?place .
+  { ?item vk:province ?place ; a vk:Document OPTIONAL { ?item vk:issuedOn ?date } }
+  UNION
+  { ?item vk:heldIn ?place OPTIONAL { ?item vk:heldOn ?date } }
+} ORDER BY DESC(?date) ?item
+"""
+POSITION_ITEMS = """
+SELECT ?resource ?item (MIN(?day) AS ?first) WHERE {
+  ?resource org:hasMembership ?item
+  OPTIONAL { ?item vk:attestedOn ?day }
+} GROUP BY ?resource ?item ORDER BY ?first ?item
+"""
+# Other people of the same name (docs/people.md): the same name literal, another IRI.
+NAMESAKE_ITEMS = """
+SELECT DISTINCT ?resource ?item WHERE {
+  ?resource foaf:name ?name .
+  ?item foaf:name ?name .
+  FILTER(?item != ?resource)
+} ORDER BY ?item
+"""
+MEETINGS_ATTENDED_ITEMS = """
+SELECT DISTINCT ?resource ?item ?date WHERE {
+  VALUES ?role { vk:chairedBy vk:participant }
+  ?item ?role ?resource
+  OPTIONAL { ?item vk:heldOn ?date }
+} ORDER BY DESC(?date) ?item
+"""
+NEIGHBOURS: dict[str, tuple[tuple[str, str, int], ...]] = {  # class: (name, items, limit) ...
+    VK + "Document": (("lineage", LINEAGE_ITEMS, 20), ("meetings", MEETINGS_ABOUT_ITEMS, 25)),
+    VK + "Province": (("events", PLACE_EVENTS_ITEMS, 40),),
+    VK + "Official": (
+        ("positions", POSITION_ITEMS, 25), ("meetings", MEETINGS_ATTENDED_ITEMS, 12),
+        ("namesakes", NAMESAKE_ITEMS, 12),
+    ),
+}
+# Every statement with its fact, its article's publication date and the article's other copies.
+STATEMENTS = """
+SELECT ?s ?p ?o ?statement ?article ?published ?copy WHERE {
+  ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; vk:evidence ?evidence .
+  ?evidence oa:hasSource ?article .
+  OPTIONAL { ?article vk:published ?published }
+  OPTIONAL { ?article vk:sameStoryAs ?copy }
+}
+"""
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE incoming (resource TEXT NOT NULL, predicate TEXT NOT NULL, count INTEGER NOT NULL,
+  first TEXT NOT NULL, PRIMARY KEY (resource, predicate)) WITHOUT ROWID;
+CREATE TABLE neighbours (resource TEXT NOT NULL, kind TEXT NOT NULL, more INTEGER NOT NULL, items TEXT NOT NULL,
+  PRIMARY KEY (resource, kind)) WITHOUT ROWID;
+CREATE TABLE evidence (subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL,
+  reported INTEGER NOT NULL, statements TEXT NOT NULL, PRIMARY KEY (subject, predicate, object)) WITHOUT ROWID;
+"""
+
+
+def constants() -> dict[str, str]:
+    """What the rows were cut with: a server whose page shows another cut reads none of them."""
+    limits = {f"{cls} {name}": limit for cls, kinds in NEIGHBOURS.items() for name, _, limit in kinds}
+    return {"version": VERSION, "page_size": str(PAGE_SIZE), "max_evidence": str(MAX_EVIDENCE),
+            "neighbours": json.dumps(limits, sort_keys=True)}
+
+
+def choose_quotes(statements: Mapping[str, tuple[str, str]], limit: int = MAX_EVIDENCE) -> tuple[int, list[str]]:
+    """How many stories report a fact, and which statements to quote: statement IRI → (its article's
+    publication date, "" if unknown; its story, the first IRI among the article and its copies). One statement
+    per story (the most recently published, then the first by IRI in N-Triples), the most recent first, at most
+    `limit`.
+
+    >>> choose_quotes({"s1": ("2024-01-02", "a"), "s2": ("2024-03-01", "a"), "s3": ("2023-05-05", "c")})
+    (2, ['s2', 's3'])
+    """
+    ordered = sorted(sorted(statements, key=lambda st: f"<{st}>"), key=lambda st: statements[st][0], reverse=True)
+    stories: dict[str, str] = {}
+    for statement in ordered:
+        stories.setdefault(statements[statement][1], statement)
+    return len(stories), list(stories.values())[:limit]
+
+
+def write_page_data(build: Path) -> Path:
+    """Writes `build/pages.sqlite` from the build's store (closed, complete), durably; returns its path."""
+    store = Store.read_only(str(build / "store"))
+    path, partial = build / FILE, build / (FILE + ".partial")
+    partial.unlink(missing_ok=True)
+    db = sqlite3.connect(partial)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.executescript(SCHEMA)
+        with db:
+            db.executemany("INSERT INTO incoming VALUES (?, ?, ?, ?)", _incoming(store))
+            db.executemany("INSERT INTO neighbours VALUES (?, ?, ?, ?)", _neighbours(store))
+            db.executemany("INSERT INTO evidence VALUES (?, ?, ?, ?, ?)", _evidence(store))
+            meta = {**constants(), "quads": str(len(store))}
+            db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+    finally:
+        db.close()
+    with open(partial, "rb+") as file:
+        os.fsync(file.fileno())
+    os.replace(partial, path)
+    return path
+
+
+def check_page_data(build: Path, quads: int) -> None:
+    """The page data must open, be of this version and cut, and have been made from this store."""
+    try:
+        db = sqlite3.connect(f"file:{build / FILE}?mode=ro", uri=True)
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            rows = db.execute("SELECT (SELECT COUNT(*) FROM incoming) + (SELECT COUNT(*) FROM evidence)").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        raise BuildCheckError(f"{build / FILE}: cannot be read: {error}") from error
+    expected = {**constants(), "quads": str(quads)}
+    if meta != expected:
+        raise BuildCheckError(f"{build / FILE}: made for {meta}, not {expected}")
+    if quads and not rows:
+        raise BuildCheckError(f"{build / FILE}: no rows for a store of {quads} quads")
+
+
+def _incoming(store: Store) -> Iterator[tuple[str, str, int, str]]:
+    """Per resource and property: how many links, and the first page of their subjects (by IRI)."""
+    groups: dict[tuple[str, str], list] = {}  # (resource, predicate) → [count, first subjects]
+    for subject, predicate, obj, _ in store.quads_for_pattern(None, None, None, DefaultGraph()):
+        if type(obj) is not NamedNode or predicate.value in NOT_INCOMING:
+            continue
+        resource = obj.value
+        if "#" in resource:
+            continue
+        group = groups.get((resource, predicate.value))
+        if group is None:
+            groups[(resource, predicate.value)] = [1, [subject.value]]
+            continue
+        group[0] += 1
+        first = group[1]
+        if len(first) < PAGE_SIZE:
+            insort(first, subject.value)
+        elif subject.value < first[-1]:
+            insort(first, subject.value)
+            first.pop()
+    for (resource, predicate), (count, first) in sorted(groups.items()):
+        yield resource, predicate, count, "\n".join(first)
+
+
+def bulk(items: str, cls: str) -> str:
+    """An items query for every resource of `cls` at once, grouped by resource (its own order within each)."""
+    where = items.index("{", items.index("WHERE"))
+    order = items.index("ORDER BY") + len("ORDER BY")
+    text = items[: where + 1] + f" ?resource a <{cls}> ." + items[where + 1 : order] + " ?resource" + items[order:]
+    return _prologue() + text
+
+
+def _neighbours(store: Store) -> Iterator[tuple[str, str, int, str]]:
+    """Per resource and kind: the items its page keeps (the resource itself first) and how many more."""
+    for cls, kinds in NEIGHBOURS.items():
+        for name, items, limit in kinds:
+            rows = store.query(bulk(items, cls))
+            assert isinstance(rows, QuerySolutions)
+            for resource, group in groupby(rows, key=lambda row: row["resource"]):
+                found = list(dict.fromkeys(row["item"] for row in group))
+                kept = sorted(found, key=lambda item: item != resource)[:limit]
+                if isinstance(resource, NamedNode) and "#" not in resource.value and kept:
+                    yield resource.value, f"{cls} {name}", len(found) - len(kept), "\n".join(str(k) for k in kept)
+
+
+def _evidence(store: Store) -> Iterator[tuple[str, str, str, int, str]]:
+    """Per fact: how many stories report it, and the statements to quote (`choose_quotes`). (Grouped here:
+    Oxigraph's ORDER BY on terms took twice as long as the query.)"""
+    rows = store.query(_prologue() + STATEMENTS)
+    assert isinstance(rows, QuerySolutions)
+    facts: dict[tuple[str, str, str], dict[str, tuple[str, str]]] = {}
+    for row in rows:
+        s, p = row["s"], row["p"]
+        if not (isinstance(s, NamedNode) and isinstance(p, NamedNode)):
+            continue
+        found = facts.setdefault((s.value, p.value, str(row["o"])), {})
+        statement, date, story = row["statement"].value, row["published"], _story(row["article"], row["copy"])
+        known = found.get(statement)
+        day = date.value if date is not None else ""
+        found[statement] = (min(known[0], day), min(known[1], story)) if known else (day, story)
+    for fact in sorted(facts):
+        reported, kept = choose_quotes(facts.pop(fact))
+        yield *fact, reported, "\n".join(kept)
+
+
+def _story(article: object, copy: object) -> str:
+    """The story an article belongs to: the first IRI among the article and its copies."""
+    name = getattr(article, "value", "")
+    return min(name, copy.value) if isinstance(copy, NamedNode) else name
+
+
+def _prologue() -> str:
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
