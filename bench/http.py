@@ -133,6 +133,7 @@ class LoadSpec:
     timeout: float  # per request
     stream: bool = False  # read bodies in chunks and drop them (downloads)
     distinct: bool = False  # add `n=<request number>` to each URL: no two requests alike
+    once: bool = False  # each of `order` once, then stop (a crawler's first visit of every page)
 
 
 @dataclass(slots=True)
@@ -177,7 +178,7 @@ async def _load(spec: LoadSpec) -> LoadResult:
 
         async def client() -> None:
             nonlocal sent
-            while sent < spec.max_requests and time.perf_counter() < stop:
+            while sent < spec.max_requests and time.perf_counter() < stop and not (spec.once and sent >= len(spec.order)):
                 index = spec.order[sent % len(spec.order)]
                 sent += 1
                 url, headers = urls[index]
@@ -406,6 +407,96 @@ def page_spec(server: peers.Server, kind: str, args: argparse.Namespace) -> Load
     paths, distinct = PAGES[kind]
     return LoadSpec([(server.root + path, {"Accept": "text/html"}) for path in paths], list(range(len(paths))), 16,
                     args.seconds, args.max_requests, args.timeout, distinct=distinct)
+
+
+# Every resource with a page: the subjects under the build's base (not the `#f-` statements inside articles).
+RESOURCES = """SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{id}") && !CONTAINS(STR(?s), "#")) }}"""
+MOST_CITED = """SELECT ?s (COUNT(*) AS ?n) WHERE { ?a <https://w3id.org/vankien/ontology#mentions> ?s .
+  ?s a <https://w3id.org/vankien/ontology#Document> } GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 10"""
+
+
+def resource_paths(store: Path, base: str, seed: int) -> tuple[list[str], list[str]]:
+    """Every resource page of the build (`/doc/...`), in a seeded random order; and the ten most cited documents."""
+    import random
+
+    from pyoxigraph import Store
+
+    opened = Store.read_only(str(store))
+    rows = opened.query(RESOURCES.format(id=base + "id/"))
+    paths = sorted("/doc/" + row["s"].value.removeprefix(base + "id/") for row in rows)
+    random.Random(seed).shuffle(paths)
+    cited = ["/doc/" + row["s"].value.removeprefix(base + "id/") for row in opened.query(MOST_CITED)]
+    return paths, cited
+
+
+def kind_of(path: str) -> str:
+    """`/doc/document/tw/...` → document."""
+    return path.split("/")[2]
+
+
+@dataclass(slots=True)
+class Visits:
+    """First visits of distinct pages (each once, no kept answer can serve them), then the same pages again."""
+
+    first: Series = field(default_factory=Series)
+    kept: Series = field(default_factory=Series)
+    cited_first: list[float] = field(default_factory=list)  # ms, one client, the most cited documents
+    paths: list[list[str]] = field(default_factory=list)  # per round
+
+
+def visits(gen: LoadGenerator, server: peers.Server, build_dir: Path, base: str, args: argparse.Namespace,
+           report) -> Visits:
+    """Each round fetches `args.visits` pages no round fetched before at c=16, once each, then the same again
+    (kept); then the most cited documents once each at c=1 (not fetched before: the paths sorted last)."""
+    paths, cited = resource_paths(build_dir / "store", base, args.seed)
+    paths = [p for p in paths if p not in cited]
+    found = Visits()
+    for round_ in range(args.rounds):
+        chosen = paths[round_ * args.visits:(round_ + 1) * args.visits]
+        if not chosen:
+            break
+        found.paths.append(chosen)
+        requests = [(server.root + path, {"Accept": "text/html"}) for path in chosen]
+        for series in (found.first, found.kept):
+            spec = LoadSpec(requests, list(range(len(chosen))), 16, 600.0, len(chosen), args.timeout, once=True)
+            run = gen.run(spec, server.pid)
+            series.runs.append(run)
+            report(f"  distinct pages round {round_ + 1}/{args.rounds} ({'kept' if series is found.kept else 'first'}):"
+                   f" {len(run.ok())}/{len(run.records)} ok, {run.rate():,.0f}/s")
+    for path in cited:
+        begun = time.perf_counter()
+        response = httpx.get(server.root + path, headers={"Accept": "text/html", **IDENTITY}, timeout=args.timeout)
+        found.cited_first.append((time.perf_counter() - begun) * 1000)
+        if response.status_code != 200:
+            report(f"  {path}: {response.status_code}")
+    return found
+
+
+def visits_table(found: Visits, articles: object) -> list[str]:
+    lines = ["| articles | pages | visit | not 200 | pages/s | p50 ms | p99 ms | server CPU ms/page | server cores |",
+             "|---:|---|---|---|---:|---:|---:|---:|---:|"]
+    for name, series in (("first", found.first), ("kept", found.kept)):
+        failed = ", ".join(f"{k}×{v}" for k, v in sorted(series.failed().items())) or "0"
+        lines.append(f"| {articles:,} | {series.requests():,} distinct, c=16 | {name} | {failed} | {fmt(series.rate())} | "
+                     f"{fmt(series.latency(0.5), 1)} | {fmt(series.latency(0.99), 1)} | "
+                     f"{fmt(series.cpu_per_request(), 2)} | {series.cores():.2f} |")
+    if found.cited_first:
+        lines.append(f"| {articles:,} | 10 most cited documents, c=1 | first | – | – | "
+                     f"{fmt(statistics.median(found.cited_first), 1)} | {fmt(max(found.cited_first), 1)} (max) | – | – |")
+    return lines
+
+
+def visits_by_kind(found: Visits) -> list[str]:
+    """p50 / p99 of first visits per kind of resource, over all rounds."""
+    latencies: dict[str, list[float]] = {}
+    for run, chosen in zip(found.first.runs, found.paths, strict=True):
+        for index, seconds, status, _ in run.records:
+            if status == 200:
+                latencies.setdefault(kind_of(chosen[index]), []).append(seconds * 1000)
+    lines = ["| kind | first visits | p50 ms | p99 ms |", "|---|---:|---:|---:|"]
+    for kind, values in sorted(latencies.items(), key=lambda item: -len(item[1])):
+        lines.append(f"| {kind} | {len(values):,} | {fmt(quantile(values, 0.5))} | {fmt(quantile(values, 0.99))} |")
+    return lines
 
 
 def ceiling(gen: LoadGenerator, server: peers.Server, args: argparse.Namespace) -> Series:
@@ -646,7 +737,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-timeout", type=float, default=60.0, help="seconds per rdflib-endpoint request")
     parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds for a server to load and answer")
     parser.add_argument("--dump-repeat", type=int, default=3, help="downloads of each dump")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["mix", "pages", "dumps", "ceiling"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["mix", "pages", "visits", "dumps", "ceiling"])
+    parser.add_argument("--visits", type=int, default=2000, help="distinct pages a round of first visits fetches")
     parser.add_argument("--profile", type=Path, help="also profile vankien with py-spy (folded stacks into DIR)")
     parser.add_argument("--json", type=Path, help="write the raw per-round numbers here")
     args = parser.parse_args(argv)
@@ -709,6 +801,15 @@ def main(argv: list[str] | None = None) -> int:
             page_results = pages(gen, by_name["vankien"], args, report)
             emit("\n### Linked-data pages and search (vankien)\n")
             for line in pages_table(page_results):
+                emit(line)
+        if "vankien" in by_name and "visits" not in args.skip:
+            report("first visits of distinct pages ...")
+            found_visits = visits(gen, by_name["vankien"], build_dir, base, args, report)
+            emit("\n### First visits of distinct pages (vankien): every kind of resource, each page once\n")
+            for line in visits_table(found_visits, manifest["meta"].get("articles", 0)):
+                emit(line)
+            emit("\nFirst visits by kind of resource (all rounds):\n")
+            for line in visits_by_kind(found_visits):
                 emit(line)
         if "vankien" in by_name and "dumps" not in args.skip:
             report("dumps ...")
