@@ -93,7 +93,26 @@ def test_date_header_month_or_day(tmp_path: Path, date: str) -> None:
     assert article.published == date
     assert article.published_year == 2024
     assert article.text == BODY
-    assert article.title == BODY.splitlines()[0]
+    first = BODY.splitlines()[0]  # a paragraph, not a title line: its first sentence, cut at a word
+    assert len(article.title) <= 120 and article.title.endswith("…")
+    assert first.startswith(article.title[:-1]) and first[len(article.title) - 1] == " "
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        ("Kiểm tra công tác bảo vệ chính trị nội bộ tại Ban Thường vụ Tỉnh ủy Bình Thuận",
+         "Kiểm tra công tác bảo vệ chính trị nội bộ tại Ban Thường vụ Tỉnh ủy Bình Thuận"),  # a title line
+        ("Chiều 10-8, Tỉnh ủy tổ chức hội nghị. Đồng chí Bí thư chủ trì.", "Chiều 10-8, Tỉnh ủy tổ chức hội nghị."),
+        ("Hội nghị đã nghe báo cáo " + "về một số kết quả " * 20 + "năm 2019.",
+         "Hội nghị đã nghe báo cáo" + " về một số kết quả" * 5 + " về…"),
+    ],
+)
+def test_an_article_without_a_title_line_is_labelled_with_its_first_sentence_cut_short(
+    tmp_path: Path, first_line: str, title: str
+) -> None:
+    article = read_article(write(tmp_path, f"{first_line}\n\n{BODY}"))
+    assert article.title == title and len(article.title) <= 120
 
 
 def test_only_some_header_lines(tmp_path: Path) -> None:

@@ -327,12 +327,36 @@ def _attested_on(record: ArticleRecord) -> dict[str, tuple[str, ...]]:
     return {o.name: tuple(dates.get(o.name, ())) or fallback for o in record.officials}
 
 
+MEETING_WORDS = 90  # characters at most of what a meeting's label quotes of the sentence reporting it
+
+
+def meeting_label(words: str, place: str | None, date: str | None) -> str:
+    """A meeting's label: what it was, as the article names it (its first MEETING_WORDS characters, cut at a word),
+    then where and when.
+
+    >>> meeting_label("hội nghị tổng kết 10 năm thực hiện Chỉ thị 39-CT/TW", "Thanh Hóa", "2024-05-27")
+    'Hội nghị tổng kết 10 năm thực hiện Chỉ thị 39-CT/TW (Thanh Hóa, 27/5/2024)'
+    >>> meeting_label("gặp mặt kỷ niệm 60 năm Ngày truyền thống Bảo vệ chính trị nội bộ Đảng, với sự tham dự của nhiều "
+    ...               "đồng chí nguyên lãnh đạo", None, None)
+    'Gặp mặt kỷ niệm 60 năm Ngày truyền thống Bảo vệ chính trị nội bộ Đảng, với sự tham dự của…'
+    """
+    words = " ".join(words.split())
+    if len(words) > MEETING_WORDS:
+        cut = words.rfind(" ", 0, MEETING_WORDS)
+        words = words[:cut if cut > 0 else MEETING_WORDS - 1].rstrip(" ,;:-–") + "…"
+    words = words[:1].upper() + words[1:]
+    day = "/".join(str(int(part)) for part in reversed(date.split("-"))) if date else None
+    where_when = ", ".join(part for part in (place, day) if part)
+    return f"{words} ({where_when})" if where_when else words
+
+
 def _meeting(out: _Emitter, meeting: MeetingRef, record: ArticleRecord, minter: Minter,
              docs: dict[str, str], people: dict[str, str]) -> None:
     iri = _iri(minter.meeting(meeting, record.identifier))
     label_evidence = meeting.evidence["label"]
     out.add(iri, TYPE, MEETING)
-    out.add(iri, LABEL, out.tagged(meeting.label), label_evidence)
+    place = _units()[meeting.province][0] if meeting.province in _units() else None
+    out.add(iri, LABEL, out.tagged(meeting_label(meeting.label, place, meeting.date)), label_evidence)
     out.add(out.article, REPORTS, iri, label_evidence)
     if meeting.date:
         out.add(iri, HELD_ON, out.typed(meeting.date, DATE), meeting.evidence.get("date"))

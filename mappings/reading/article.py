@@ -32,6 +32,9 @@ from mappings.reading.text import INVISIBLE, nfc, strip_invisible
 MAX_BYTES = 2 * 1024 * 1024
 MAX_HEADER = 2000   # characters of one header value (a URL, a title)
 MIN_LETTERS = 40
+TITLE_LINE = 160    # characters at most of a first line taken whole as the title (when it is one sentence)
+SHORT_TITLE = 120   # characters at most of a title made from the first sentence of a paragraph
+_SENTENCE_END = re.compile(r"[.!?…][”\")]?(?=\s+[\"“(]?[^\W\d_])")  # a full stop, then a word
 
 _HEADER = re.compile(r"^\s*(?P<key>date|url|title)\s+(?P<value>\S.*?)\s*$")
 # ASCII digits only: `\d` also takes Arabic-Indic and full-width ones, which int() reads but ISO dates do not.
@@ -103,10 +106,32 @@ def make_article(header: dict[str, str], body: str, path: Path | str, identifier
     if not body.strip():
         raise ArticleFormatError(path, "no article body")
     _check_prose(body, path)
-    title = fields.get("title") or next(line.strip() for line in body.splitlines() if line.strip())
+    title = fields.get("title") or first_line_title(next(line.strip() for line in body.splitlines() if line.strip()))
     url = fields.get("url")
     return Article(identifier=identifier, text=body, published=fields.get("date"),
                    url=url if url and is_web_url(url) else None, title=title, sha256=sha256)
+
+
+def first_line_title(line: str) -> str:
+    """An article's label from its first line: the line when it is a title (one sentence, at most
+    TITLE_LINE characters), else its first sentence, cut at a word boundary to at most SHORT_TITLE characters.
+
+    >>> first_line_title("Gặp mặt kỷ niệm 60 năm Ngày truyền thống Bảo vệ chính trị nội bộ Đảng")
+    'Gặp mặt kỷ niệm 60 năm Ngày truyền thống Bảo vệ chính trị nội bộ Đảng'
+    >>> first_line_title("Ngày 17/8, tại Hà Nội, Ban Bí thư đã tổ chức Hội nghị. Dự hội nghị có các đồng chí ...")
+    'Ngày 17/8, tại Hà Nội, Ban Bí thư đã tổ chức Hội nghị.'
+    >>> first_line_title("Để việc thực hiện đi vào chiều sâu, tạo chuyển biến sâu sắc và đạt hiệu quả thiết thực, năm 2023, "
+    ...                  "Ban Thường vụ Tỉnh ủy đã ban hành Chỉ thị số 26-CT/TU ngày 2-6-2023 về “Chấn chỉnh tác phong”.")
+    'Để việc thực hiện đi vào chiều sâu, tạo chuyển biến sâu sắc và đạt hiệu quả thiết thực, năm 2023, Ban Thường vụ Tỉnh ủy…'
+    """
+    end = _SENTENCE_END.search(line)
+    if end is None and len(line) <= TITLE_LINE:
+        return line
+    sentence = line[:end.end()].strip() if end else line
+    if len(sentence) <= SHORT_TITLE:
+        return sentence
+    cut = sentence.rfind(" ", 0, SHORT_TITLE)
+    return sentence[:cut if cut > 0 else SHORT_TITLE - 1].rstrip(" ,;:-–") + "…"
 
 
 def is_web_url(url: str) -> bool:
