@@ -257,7 +257,9 @@ def test_void_counts_match_the_store(seeds_server: str, void: rdflib.Graph) -> N
 
 def test_void_describes_licence_endpoint_and_every_dump(void: rdflib.Graph, seeds_build: Path) -> None:
     node = dataset(void)
-    assert void.value(node, rdflib.DCTERMS.license) is not None
+    assert str(void.value(node, rdflib.DCTERMS.license)) == "https://creativecommons.org/licenses/by/4.0/"
+    rights = {lit.language: str(lit) for lit in void.objects(node, rdflib.DCTERMS.rights)}
+    assert set(rights) == {"vi", "en"} and "publishers'" in rights["en"]
     assert {lit.language for lit in void.objects(node, rdflib.DCTERMS.title)} == {"vi", "en"}
     assert str(void.value(node, VOID.sparqlEndpoint)) == BASE_URI + "sparql"
     assert str(void.value(node, VOID.uriSpace)) == BASE_URI + "id/"

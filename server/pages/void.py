@@ -14,9 +14,9 @@ from server.http.i18n import LANGUAGES, translate
 from server.http.namespaces import PREFIXES
 from server.http.urls import Urls
 
-# No licence for the data is named yet (pyproject's Apache-2.0 covers the code, the ontology is CC BY 4.0):
-# this placeholder says so until the project chooses one.
-LICENSE_PLACEHOLDER = "https://w3id.org/vankien/licence-not-yet-chosen"
+# The graph is CC BY 4.0, as the ontology is (pyproject's Apache-2.0 covers the code); the source articles' texts
+# stay their publishers' (dcterms:rights says so, `void.rights`): the graph quotes a sentence per fact as evidence.
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 SPDX = "http://spdx.org/rdf/terms#"
@@ -65,6 +65,7 @@ def description(stats: Statistics, store: GraphStore, urls: Urls, license_iri: s
         DCT + "title": [Literal(translate(lang, "void.title"), language=lang) for lang in LANGUAGES],
         DCT + "description": [Literal(translate(lang, "void.description"), language=lang) for lang in LANGUAGES],
         DCT + "license": [NamedNode(license_iri)],
+        DCT + "rights": [Literal(translate(lang, "void.rights"), language=lang) for lang in LANGUAGES],
         DCT + "modified": [Literal(str(store.manifest["created"]), datatype=NamedNode(XSD + "dateTime"))],
         DCT + "identifier": [Literal(str(store.manifest["build_id"]))],
         DCT + "language": [NamedNode(VIETNAMESE)],

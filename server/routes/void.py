@@ -19,5 +19,5 @@ async def describe_dataset(
 ) -> Response:
     chosen = negotiation.choose(negotiation.GRAPH, request.headers.get("accept"), format_key)
     stats = await store.run(void.STATISTICS.get, store, urls.id_base)
-    body = negotiation.serialize_graph(void.description(stats, store, urls, void.LICENSE_PLACEHOLDER), chosen)
+    body = negotiation.serialize_graph(void.description(stats, store, urls, void.LICENSE), chosen)
     return tabular.negotiated(Response(body, media_type=chosen.media_type), format_key)
