@@ -282,7 +282,7 @@ def _membership(out: _Emitter, person: str, position: Position, post: Post, node
     out.add(membership, LABEL, out.tagged(position.label))
     out.add(membership, MEMBER, person)
     out.add(person, HAS_MEMBERSHIP, membership, position.evidence)
-    if post.org and (org := _post_body(out, post, minter)):
+    if post.org and (org := _post_body(out, post.org, post, minter)):
         out.add(membership, IN_ORGANIZATION, org, position.evidence)
     if post.role:
         out.add(membership, HAS_ROLE, _role(out, post.role, minter), position.evidence)
@@ -293,16 +293,15 @@ def _membership(out: _Emitter, person: str, position: Position, post: Post, node
 _DATATYPES = {10: DATE, 7: YEAR_MONTH, 4: str(XSD.gYear)}
 
 
-def _post_body(out: _Emitter, post: Post, minter: Minter) -> str | None:
-    """The body a post is in; a provincial body only where its province is known, a ministry by its name."""
-    assert post.org is not None
-    if post.org in _body_labels():
+def _post_body(out: _Emitter, key: str, post: Post, minter: Minter) -> str | None:
+    """The body `key` a post is in; a provincial body only where its province is known, a ministry by its name."""
+    if key in _body_labels():
         if post.provincial and not post.province:
             return None
-        return _body(out, post.org, post.province, minter)
-    iri = _iri(minter.org(post.org))
+        return _body(out, key, post.province, minter)
+    iri = _iri(minter.org(key))
     out.add(iri, TYPE, ORGANIZATION)
-    out.add(iri, LABEL, out.tagged(post.org_label or post.org))
+    out.add(iri, LABEL, out.tagged(post.org_label or key))
     return iri
 
 

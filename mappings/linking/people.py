@@ -101,7 +101,7 @@ def minted(seen: Mapping[str, Iterable[Sighting]], people: Mapping[tuple[str, st
 
 
 def replacements(before: Mapping[str, Minted], after: Mapping[str, Minted],
-                 earlier: Mapping[str, Iterable[str]] = {}) -> dict[str, tuple[str, ...]]:
+                 earlier: Mapping[str, Iterable[str]] | None = None) -> dict[str, tuple[str, ...]]:
     """An IRI once published → what it is now, when a build splits or merges people: in each article still
     published, the person (the post) of the same name (and title). IRIs replaced by earlier builds (`earlier`)
     follow theirs to what they are now."""
@@ -112,7 +112,7 @@ def replacements(before: Mapping[str, Minted], after: Mapping[str, Minted],
         for key, iri in old.items():
             if iri not in now and key in new:
                 out.setdefault(iri, set()).add(new[key])
-    for iri, targets in earlier.items():
+    for iri, targets in (earlier or {}).items():
         final = {t for t in targets if t in now} | {n for t in targets if t not in now for n in out.get(t, ())}
         if final and iri not in now:
             out.setdefault(iri, set()).update(final)
