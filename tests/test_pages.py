@@ -412,7 +412,8 @@ def test_markup_in_a_label_is_escaped_in_html_svg_and_json_ld(hand_made: str) ->
     assert any(EVIL_LABEL in (t.text or "") for t in ET.fromstring(svg).iter(ns + "title"))  # it parses
     block = page.scripts[0][1]
     assert not set("<>&") & set(block)
-    labels = [v["@value"] for node in page.json_ld() if node["@id"] == EVIL for v in node.get(RDFS_LABEL, [])]
+    expanded = jsonld.expand(page.json_ld())   # compact, with the known prefixes as its @context
+    labels = [v["@value"] for node in expanded if node["@id"] == EVIL for v in node.get(RDFS_LABEL, [])]
     assert labels == [EVIL_LABEL]
 
 
@@ -466,3 +467,10 @@ def test_page_queries_put_their_optionals_last() -> None:
     assert patterns_after_optional(
         "SELECT * { ?a ?b ?c OPTIONAL { ?a ?d ?e OPTIONAL { ?e ?f ?g } ?h ?i ?j } }"
     )
+
+
+def test_a_resources_json_ld_is_compact_with_a_context(seeds_server: str) -> None:
+    document = get(seeds_server, f"/doc/{DOC_58}.jsonld").json()
+    assert document["@context"]["vk"] == VK and document["@graph"]
+    node = next(n for n in document["@graph"] if n["@id"] == f"{ID}{DOC_58}")
+    assert "vk:symbol" in node and {"@id": "vk:Regulation"} in node["rdf:type"]

@@ -21,6 +21,7 @@ from io import BytesIO
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Triple, serialize
 
 from server.http.errors import BadRequest
+from server.http.jsonld import compact
 from server.http.namespaces import PREFIXES
 
 Format = RdfFormat | QueryResultsFormat
@@ -157,6 +158,8 @@ def serialize_graph(
         raise TypeError(f"{representation.media_type} is not an RDF format")
     buffer = BytesIO()
     serialize(triples, buffer, representation.format, prefixes=dict(prefixes))
+    if representation.format == RdfFormat.JSON_LD:   # pyoxigraph writes it expanded: give it a @context
+        return compact(buffer.getvalue(), prefixes)
     return buffer.getvalue()
 
 

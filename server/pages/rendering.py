@@ -17,7 +17,8 @@ from starlette.templating import Jinja2Templates
 
 from server.http import i18n, negotiation
 from server.http.errors import HttpError
-from server.http.namespaces import RDF_TYPE, RDFS_LABEL, curie
+from server.http.jsonld import compact
+from server.http.namespaces import PREFIXES, RDF_TYPE, RDFS_LABEL, curie
 from server.http.urls import Urls, urls_of
 from server.pages import paging
 from server.pages.description import Description, Incoming
@@ -109,7 +110,8 @@ def json_ld(description: Description, url: str) -> Markup:
         (page, NamedNode(RDF_TYPE), NamedNode(SCHEMA + "WebPage")),
         (page, NamedNode(SCHEMA + "mainEntity"), description.node),
     ]
-    text = (serialize([Triple(*t) for t in about + own + labels], format=RdfFormat.JSON_LD) or b"").decode()
+    expanded = serialize([Triple(*t) for t in about + own + labels], format=RdfFormat.JSON_LD) or b""
+    text = compact(expanded, {**PREFIXES, "schema": SCHEMA}).decode()
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
