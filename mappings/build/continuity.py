@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from pyoxigraph import Store
+from pyoxigraph import QuerySolutions, Store
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -51,13 +51,17 @@ def _published(out: Path, base: str) -> tuple[dict[str, Minted], dict[str, list[
         return {}, {}
     store = Store.read_only(str(build / "store"))
     before: dict[str, Minted] = {}
-    for row in store.query(_PUBLISHED):
+    rows = store.query(_PUBLISHED)
+    assert isinstance(rows, QuerySolutions)
+    for row in rows:
         iris = before.setdefault(row["g"].value, {})
         name = name_key(row["name"].value)
         key = ("person", name) if row["title"] is None else ("position", name, " ".join(row["title"].value.split()))
         iris[key] = row["s"].value
     earlier: dict[str, list[str]] = {}
-    for row in store.query(_REPLACED % f"{base}graph/replaced"):
+    replaced = store.query(_REPLACED % f"{base}graph/replaced")
+    assert isinstance(replaced, QuerySolutions)
+    for row in replaced:
         earlier.setdefault(row["old"].value, []).append(row["new"].value)
     return before, earlier
 

@@ -209,7 +209,7 @@ def _read_tail(text: str, head: Citation, heads: list[Citation], published: str 
     join = _JOIN.match(text, pos) if next_head < len(text) else None
     joined = join is not None and join.end() == next_head
     cited = replace(head, date=date, body=body, tail_end=pos, joined_to=next_head if joined else None,
-                    joined_by_and=joined and "và" in join.group(0),
+                    joined_by_and=join is not None and joined and "và" in join.group(0),
                     title=title.text if title else None, title_span=(title.start, title.end) if title else None)
     return _with_inferred_symbol(cited)
 

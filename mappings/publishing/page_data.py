@@ -35,7 +35,7 @@ from collections.abc import Iterator, Mapping
 from itertools import groupby
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, QuerySolutions, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions, Store
 
 from mappings.publishing.store import BuildCheckError
 
@@ -195,7 +195,7 @@ def check_page_data(build: Path, quads: int) -> None:
 def _incoming(store: Store) -> Iterator[tuple[str, str, int, str]]:
     """Per resource and property: how many links, and the first page of their subjects (by IRI)."""
     groups: dict[tuple[str, str], list] = {}  # (resource, predicate) → [count, first subjects]
-    for subject, predicate, obj, _ in store.quads_for_pattern(None, None, None, DefaultGraph()):
+    for subject, predicate, obj, _ in _links_to_pages(store):
         if type(obj) is not NamedNode or predicate.value in NOT_INCOMING:
             continue
         resource = obj.value
@@ -214,6 +214,16 @@ def _incoming(store: Store) -> Iterator[tuple[str, str, int, str]]:
             first.pop()
     for (resource, predicate), (count, first) in sorted(groups.items()):
         yield resource, predicate, count, "\n".join(first)
+
+
+def _links_to_pages(store: Store) -> Iterator[Quad]:
+    """The union's quads of the properties that link to a page at all: those whose every object is a literal or a
+    fragment (types, evidence, offsets: most of the union) are passed over in the store, not in Python."""
+    predicates = [row["p"] for row in store.query("SELECT DISTINCT ?p { ?s ?p ?o }")]   # type: ignore[union-attr]
+    for predicate in predicates:
+        ask = f'ASK {{ ?s <{predicate.value}> ?o FILTER(isIRI(?o) && !CONTAINS(STR(?o), "#")) }}'
+        if predicate.value not in NOT_INCOMING and store.query(ask):
+            yield from store.quads_for_pattern(None, predicate, None, DefaultGraph())
 
 
 def bulk(items: str, cls: str) -> str:

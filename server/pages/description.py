@@ -191,8 +191,8 @@ def describe(store: GraphStore, iri: str, paging: Paging | None = None) -> Descr
     node = NamedNode(iri)
     types = {t.object.value for t in triples if t.subject == node and t.predicate.value == RDF_TYPE}
     for cls, kind in ((cls, k) for cls, kinds in NEIGHBOURHOODS.items() if cls in types for k in kinds):
-        shown = data.neighbours(iri, cls, kind.name) if data is not None else _items(store, iri, kind)
-        neighbourhoods[kind.name], found = _neighbourhood(store, iri, kind, *shown)
+        picked = data.neighbours(iri, cls, kind.name) if data is not None else _items(store, iri, kind)
+        neighbourhoods[kind.name], found = _neighbourhood(store, iri, kind, *picked)
         triples += found
     evidence, reported = _evidence(store, iri, _facts(triples, node), data)
     return Description(iri, Graph(triples + evidence), incoming, neighbourhoods, reported)
