@@ -97,3 +97,9 @@ def test_officials(text, expected):
 def test_the_term_of_a_post_is_not_its_title():
     found = record("Đồng chí Lê Quốc Phong được điều động, phân công giữ chức Bí thư Tỉnh ủy Đồng Tháp nhiệm kỳ 2020 - 2025.")
     assert [(o["name"], o["positions"]) for o in found["officials"]] == [("Lê Quốc Phong", ["Bí thư Tỉnh ủy Đồng Tháp"])]
+
+
+def test_family_names_of_the_northern_mountain_peoples():
+    found = record("Tham dự có đồng chí Giàng A Dình, Phó Bí thư Thường trực Huyện ủy; đồng chí Sùng Thị Chư, "
+                   "Phó Chủ tịch HĐND tỉnh và đồng chí Tẩn Láo Lở, Trưởng Ban Dân tộc tỉnh.")
+    assert [o["name"] for o in found["officials"]] == ["Giàng A Dình", "Sùng Thị Chư", "Tẩn Láo Lở"]
