@@ -61,7 +61,9 @@ Term = NamedNode | BlankNode | Literal | Triple
 
 DEFAULT_BASE = "http://localhost:8000/"  # `vankien build`'s default base
 RESOURCE = Variable("resource")
-EXISTS = "ASK WHERE { ?resource ?p ?o }"
+DCTERMS_REPLACED_BY = PREFIXES["dcterms"] + "isReplacedBy"
+# A remote store's answer to `triples()`: the resource's own triples (with one predicate when bound).
+OWN = "CONSTRUCT { ?resource ?p ?o } WHERE { ?resource ?p ?o }"
 # trifid's DESCRIBE: the resource's own triples plus the labels of what they point to (OPTIONAL last).
 DESCRIBE = """
 CONSTRUCT { ?resource ?p ?o . ?o rdfs:label ?label }
@@ -73,14 +75,6 @@ SELECT ?class ?n ?label WHERE {
     WHERE { ?s a ?class FILTER(STRSTARTS(STR(?class), STR(vk:))) } GROUP BY ?class }
   OPTIONAL { ?class rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "vi")) }
 } ORDER BY DESC(?n) ?class
-"""
-# What an IRI once published became (a later build split or merged it): its dcterms:isReplacedBy, when
-# that is all there is about it.
-REPLACED = """
-SELECT DISTINCT ?new WHERE {
-  ?resource dcterms:isReplacedBy ?new FILTER(isIRI(?new))
-  FILTER NOT EXISTS { ?resource ?p ?o FILTER(?p != dcterms:isReplacedBy) }
-} ORDER BY ?new
 """
 SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 NAMED_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
@@ -283,14 +277,30 @@ class GraphStore:
         except StoreError as error:
             raise StoreUnavailable(str(error)) from None
 
-    def exists(self, iri: str) -> bool:
-        return bool(self._store.query(with_values(EXISTS, {RESOURCE: _node(iri)})))
+    @property
+    def indexed(self) -> bool:
+        """Whether a triple pattern is an index lookup here (the embedded store: no query to parse and plan, a
+        few microseconds), rather than a query (a remote store: one request each)."""
+        return isinstance(self._store, Store)
+
+    def triples(self, subject: NamedNode | BlankNode, predicate: NamedNode | None = None) -> list[Triple]:
+        """The default graph's triples of `subject` (with `predicate` when given), in no particular order."""
+        if isinstance(self._store, Store):
+            return [quad.triple for quad in self._store.quads_for_pattern(subject, predicate, None, DefaultGraph())]
+        bindings: dict[Variable, Term] = {RESOURCE: subject}
+        if predicate is not None:
+            bindings[Variable("p")] = predicate
+        found = self._store.query(with_values(OWN, bindings))
+        assert isinstance(found, RemoteTriples)
+        return list(found)
+
+    def own(self, iri: str) -> list[Triple]:
+        """The triples of the resource `iri` (none: nothing is known about it; an IRI that is no IRI: 404)."""
+        return self.triples(_node(iri))
 
     def replacements(self, iri: str) -> list[str]:
         """The IRIs that replace `iri` (`dcterms:isReplacedBy`) when it has no description of its own, else []."""
-        rows = self._store.query(with_values(REPLACED, {RESOURCE: _node(iri)}), prefixes=PREFIXES)
-        assert isinstance(rows, QuerySolutions)
-        return [row["new"].value for row in rows]
+        return replaced_by(self.own(iri))
 
     def describe(self, iri: str) -> list[Triple]:
         """The resource's outgoing triples, then the `rdfs:label`s of their objects; no repeats."""
@@ -361,6 +371,18 @@ def dataset_base(manifest: dict[str, Any], settings: Settings) -> str:
             )
         return built
     return settings.dataset_base or settings.base_uri or DEFAULT_BASE
+
+
+def replaced_by(own: list[Triple]) -> list[str]:
+    """What a resource whose own triples are `own` became (a later build split or merged it): the IRIs of its
+    `dcterms:isReplacedBy`, sorted, when that is all there is about it; else [].
+
+    >>> replaced_by([Triple(NamedNode("http://a.org/x"), NamedNode(DCTERMS_REPLACED_BY), NamedNode("http://a.org/y"))])
+    ['http://a.org/y']
+    """
+    if any(triple.predicate.value != DCTERMS_REPLACED_BY for triple in own):
+        return []
+    return sorted({triple.object.value for triple in own if isinstance(triple.object, NamedNode)})
 
 
 def read_only(path: str) -> Store:

@@ -23,6 +23,7 @@ from server.data.remote import RemoteTriples
 from server.data.store import GraphStore
 from server.http.errors import NotFound
 from server.http.namespaces import PREFIXES, RDF_TYPE
+from server.pages.lookups import Lookups
 from server.pages.neighbourhoods import NEIGHBOURHOODS, Neighbourhood
 from server.pages.paging import Page, numbers, page_of
 
@@ -179,23 +180,42 @@ class Description:
         return {o.value for o in self.graph.objects(self.node, RDF_TYPE)}
 
 
-def describe(store: GraphStore, iri: str, paging: Paging | None = None) -> Description:
-    """The description of `iri` (blocking: run it with `store.run`)."""
+def describe(store: GraphStore, iri: str, paging: Paging | None = None, own: list[Triple] | None = None) -> Description:
+    """The description of `iri` (blocking: run it with `store.run`); `own`: its triples, when already read."""
     data = store.page_data if store.page_data is not None and store.page_data.covers(iri) else None
-    triples = _construct(store, OUTGOING, resource=iri)
+    node = NamedNode(iri)
+    reads = Lookups(store) if store.indexed else _Queries(store)
+    triples = reads.outgoing(store.triples(node) if own is None else own, iri)
     incoming = _incoming(store, iri, paging, data)
     shown: list[NamedNode] = [s for group in incoming for s in group.subjects]
-    triples += [Triple(s, NamedNode(g.predicate), NamedNode(iri)) for g in incoming for s in g.subjects]
-    triples += _labels(store, [*shown, *(NamedNode(g.predicate) for g in incoming)])
+    triples += [Triple(s, NamedNode(g.predicate), node) for g in incoming for s in g.subjects]
+    triples += reads.labels(shown, [NamedNode(g.predicate) for g in incoming])
     neighbourhoods: dict[str, Shown] = {}
-    node = NamedNode(iri)
     types = {t.object.value for t in triples if t.subject == node and t.predicate.value == RDF_TYPE}
     for cls, kind in ((cls, k) for cls, kinds in NEIGHBOURHOODS.items() if cls in types for k in kinds):
         picked = data.neighbours(iri, cls, kind.name) if data is not None else _items(store, iri, kind)
         neighbourhoods[kind.name], found = _neighbourhood(store, iri, kind, *picked)
         triples += found
-    evidence, reported = _evidence(store, iri, _facts(triples, node), data)
+    evidence, reported = _evidence(store, reads, iri, _facts(triples, node), data)
     return Description(iri, Graph(triples + evidence), incoming, neighbourhoods, reported)
+
+
+class _Queries:
+    """The reads of a description as queries (`OUTGOING`, `LABELS`, `EVIDENCE`), for a store that answers only
+    queries (a remote one: a request each); the embedded store's are index lookups (`server.pages.lookups`)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+
+    def outgoing(self, own: list[Triple], iri: str) -> list[Triple]:
+        return _construct(self.store, OUTGOING, resource=iri)
+
+    def labels(self, nodes: Sequence[NamedNode], vocabulary: Sequence[NamedNode] = ()) -> list[Triple]:
+        both = dict.fromkeys([*nodes, *vocabulary])
+        return _construct(self.store, LABELS.format(nodes=_terms(both))) if both else []
+
+    def evidence(self, statements: Sequence[NamedNode]) -> list[Triple]:
+        return _construct(self.store, EVIDENCE.format(statements=_terms(statements)))
 
 
 def _facts(triples: Iterable[Triple], node: NamedNode) -> list[Fact]:
@@ -249,7 +269,7 @@ def _neighbourhood(
 
 
 def _evidence(
-    store: GraphStore, iri: str, facts: Sequence[Fact], data: PageData | None
+    store: GraphStore, reads: "Lookups | _Queries", iri: str, facts: Sequence[Fact], data: PageData | None
 ) -> tuple[list[Triple], dict[Fact, int]]:
     """The statements of `facts` quoted (`choose_quotes`: one per story, the most recently published first, then
     by IRI, at most `MAX_EVIDENCE` per fact), with their sentences and articles; and how many stories report each
@@ -264,7 +284,7 @@ def _evidence(
     kept = [statement for fact in facts if fact in chosen for statement in chosen[fact][1]]
     if not kept:
         return [], reported
-    return _reachable(_construct(store, EVIDENCE.format(statements=_terms(kept))), kept), reported
+    return _reachable(reads.evidence(kept), kept), reported
 
 
 def _chosen(store: GraphStore, iri: str) -> dict[Fact, tuple[int, list[NamedNode]]]:
@@ -298,10 +318,6 @@ def _reachable(triples: Iterable[Triple], roots: Iterable[NamedNode]) -> list[Tr
             out += about[node]
             todo += [t.object for t in about[node] if isinstance(t.object, NamedNode)]
     return out
-
-
-def _labels(store: GraphStore, nodes: Sequence[NamedNode]) -> list[Triple]:
-    return _construct(store, LABELS.format(nodes=_terms(dict.fromkeys(nodes)))) if nodes else []
 
 
 def _terms(terms: Iterable[NamedNode | Literal]) -> str:

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pyoxigraph import Literal, Triple
 
-from server.data.store import GraphStore
+from server.data.store import GraphStore, replaced_by
 from server.http import i18n, negotiation
 from server.http.errors import NotFound
 from server.http.namespaces import RDFS_LABEL
@@ -41,7 +41,7 @@ async def see_other(
     moved = await store.run(store.replacements, urls.iri(path))
     if moved:
         chosen = negotiation.choose(negotiation.PAGE, request.headers.get("accept"), format_key)
-        return await _replaced(request, store, urls, path, moved, chosen, fixed=False)
+        return await store.run(_replaced, request, store, urls, path, moved, chosen, False)
     return RedirectResponse(urls.doc(path), status_code=303)
 
 
@@ -58,23 +58,40 @@ async def description(
     """Suffix (`.ttl`) > `?format=ttl` > `Accept`, over one description (HTML and RDF never disagree)."""
     path, fixed = negotiation.split_suffix(path, negotiation.PAGE)
     chosen = fixed or negotiation.choose(negotiation.PAGE, request.headers.get("accept"), format_key)
-    paging = Paging.parse(incoming, page)
-    iri = urls.iri(path)
-    lang = i18n.language(request) if chosen is negotiation.HTML else None
-    tag = etag(store.build_id, path, chosen.suffix, lang, paging)
-    moved = await store.run(store.replacements, iri)
+    asked = Asked(path, chosen, Paging.parse(incoming, page), bool(fixed or format_key))
+    return await store.run(_answer, request, store, urls, asked)
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a request for a description asks: which resource, in which form, which page of incoming links."""
+
+    path: str
+    chosen: negotiation.Representation
+    paging: Paging | None
+    fixed: bool  # the form was named (suffix or `?format=`), not negotiated
+
+
+def _answer(request: Request, store: GraphStore, urls: Urls, asked: Asked) -> Response:
+    """The description, 304, a redirect or 300 for what was replaced, or 404 (blocking: one thread hop for all of
+    it; the resource's own triples, read first, say which)."""
+    iri = urls.iri(asked.path)
+    own = store.own(iri)
+    moved = replaced_by(own)
     if moved:
-        return await _replaced(request, store, urls, path, moved, chosen, fixed=bool(fixed or format_key))
-    if not await store.run(store.exists, iri):
+        return _replaced(request, store, urls, asked.path, moved, asked.chosen, asked.fixed)
+    if not own:
         raise NotFound(f"nothing is known about {iri}")
+    lang = i18n.language(request) if asked.chosen is negotiation.HTML else None
+    tag = etag(store.build_id, asked.path, asked.chosen.suffix, lang, asked.paging)
     if {tag, "*"} & if_none_match(request.headers.get("if-none-match")):
         response = _not_modified(request, lang)
     else:
-        found = await store.run(describe, store, iri, paging)
-        response = _represent(request, found, path, urls, chosen, lang)
+        found = describe(store, iri, asked.paging, own)
+        response = _represent(request, found, asked.path, urls, asked.chosen, lang)
     response.headers["ETag"] = tag
-    response.headers["Content-Location"] = urls.doc(path, chosen.suffix) + _query(request, "in", "page")
-    if not (fixed or format_key):
+    response.headers["Content-Location"] = urls.doc(asked.path, asked.chosen.suffix) + _query(request, "in", "page")
+    if not asked.fixed:
         response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Accept")))
     return response
 
@@ -131,17 +148,17 @@ def _represent(
     return response
 
 
-async def _replaced(
+def _replaced(
     request: Request, store: GraphStore, urls: Urls, path: str, moved: list[str],
     chosen: negotiation.Representation, fixed: bool,
 ) -> Response:
-    """301 to the one replacement, or 300 listing the several (see the module's docstring)."""
+    """301 to the one replacement, or 300 listing the several (see the module's docstring; blocking)."""
     if len(moved) == 1:
         new = moved[0]
         local = new.removeprefix(urls.id_base) if new.startswith(urls.id_base) else None
         target = new if local is None else urls.doc(local, chosen.suffix) if fixed else urls.id(local)
         return RedirectResponse(target, status_code=301)
-    triples = await store.run(store.describe, urls.iri(path))
+    triples = store.describe(urls.iri(path))
     if chosen is not negotiation.HTML:
         body = negotiation.serialize_graph(triples, chosen)
         response: Response = Response(body, status_code=300, media_type=chosen.media_type)
