@@ -1,6 +1,6 @@
 """Run one build in a child process and measure it: wall time, CPU time per step, peak memory of the tree.
 
-The child (`python -m bench.measure ARTICLES OUT JOBS`) runs `mappings.build.pipeline.build` and prints its
+The child (`python -m bench.measure ARTICLES OUT JOBS [anew]`) runs `mappings.build.pipeline.build` and prints its
 result as JSON; the parent samples the resident memory of the child and all its worker processes
 (Linux /proc) every `SAMPLE` seconds and keeps the peak of their sum.
 """
@@ -26,12 +26,16 @@ class Run:
     wall: float                  # the build itself, interpreter start-up excluded
     timings: dict[str, float]    # step → CPU seconds over all processes
     peak_rss: int                # bytes, the build process and its workers together
+    reused: int = 0              # article graphs taken from the published build
+    unchanged: bool = False      # nothing changed: the published build stayed
 
 
-def run_build(articles: Path, out: Path, jobs: int, timeout: float) -> Run:
-    """Build `articles` into a fresh `out` (cold: no extraction cache)."""
-    shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "bench.measure", str(articles), str(out), str(jobs)]
+def run_build(articles: Path, out: Path, jobs: int, timeout: float, *, fresh: bool = True, anew: bool = False) -> Run:
+    """Build `articles` into `out`: a fresh one (cold: no extraction cache), or as it is, from its published build
+    unless `anew`."""
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-m", "bench.measure", str(articles), str(out), str(jobs), *(["anew"] if anew else [])]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              cwd=Path(__file__).resolve().parent.parent)
     peak, deadline = 0, time.monotonic() + timeout
@@ -46,7 +50,8 @@ def run_build(articles: Path, out: Path, jobs: int, timeout: float) -> Run:
     if child.returncode not in (0, 3):
         raise RuntimeError(f"the build of {articles} failed ({child.returncode}): {stderr[-2000:]}")
     result = json.loads(stdout)
-    return Run(result["articles"], result["rejected"], result["timings"]["wall"], result["timings"], peak)
+    return Run(result["articles"], result["rejected"], result["timings"]["wall"], result["timings"], peak,
+               result["reused"], result["unchanged"])
 
 
 def tree_rss(pid: int) -> int:
@@ -63,12 +68,13 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def _child(articles: str, out: str, jobs: str) -> None:
+def _child(articles: str, out: str, jobs: str, anew: str = "") -> None:
     from mappings.build.pipeline import build
 
-    result = build(Path(articles), Path(out), jobs=int(jobs), report=lambda line: None)
-    print(json.dumps({"articles": result.articles, "rejected": len(result.rejected), "timings": result.timings}))
+    result = build(Path(articles), Path(out), jobs=int(jobs), report=lambda line: None, anew=anew == "anew")
+    print(json.dumps({"articles": result.articles, "rejected": len(result.rejected), "timings": result.timings,
+                      "reused": result.reused, "unchanged": result.unchanged}))
 
 
 if __name__ == "__main__":
-    _child(*sys.argv[1:4])
+    _child(*sys.argv[1:5])

@@ -264,8 +264,13 @@ def test_fresh_build_gives_byte_identical_dumps(seeded: Built, tmp_path: Path, s
         assert (again / "dumps" / name).read_bytes() == (seeded.build / "dumps" / name).read_bytes(), name
 
 
-def test_incremental_rebuild_reextracts_only_new_articles(seeded: Built, warm_out: Path, tmp_path: Path) -> None:
-    again = build(SEEDS, warm_out)
+def test_a_rebuild_of_the_same_articles_changes_nothing_and_one_made_anew_takes_them_from_the_cache(
+        seeded: Built, warm_out: Path, tmp_path: Path) -> None:
+    same = build(SEEDS, warm_out)
+    assert same.returncode == 0, same.stderr
+    assert same.stdout.startswith("nothing changed: build ")
+    assert current(warm_out).name == seeded.build.name
+    again = vankien("build", "--articles", SEEDS, "--out", warm_out, "--anew")
     assert again.returncode == 0, again.stderr
     assert "(0 extracted anew)" in again.stdout
     rebuilt = current(warm_out)
@@ -301,7 +306,7 @@ def test_identical_articles_under_two_names_stay_cached(warm_out: Path, tmp_path
     shutil.copyfile(SEEDS / f"{STEMS[1]}.txt", articles / "copy_of_001.txt")
     first = build(articles, warm_out)
     assert first.returncode == 0, first.stderr
-    second = build(articles, warm_out)
+    second = vankien("build", "--articles", articles, "--out", warm_out, "--anew")
     assert second.returncode == 0, second.stderr
     assert extracted(second) == 0, second.stdout
 
@@ -460,7 +465,7 @@ def test_sigkill_at_any_moment_leaves_the_published_build_untouched(
         assert published.name in found <= complete, f"killed {moment}: builds/ holds {found}"
 
     for delay in (0.2, 0.6, 1.2):  # starting, reading and extracting, linking
-        process = start("build", "--articles", big_corpus, "--out", out)
+        process = start("build", "--articles", big_corpus, "--out", out, "--anew")
         time.sleep(delay)
         assert process.poll() is None, f"the build ended within {delay}s: {process.communicate()}"
         process.kill()
@@ -471,7 +476,7 @@ def test_sigkill_at_any_moment_leaves_the_published_build_untouched(
     for after_partial in (0.0, 0.3, 1.0):  # publishing: store, dumps, checks (~1 s for this corpus)
         for _ in range(3):  # bounded: a build that outran the kill is taken as the new baseline, then retried
             known = {p.name for p in (out / "builds").glob("*.partial")}
-            process = start("build", "--articles", big_corpus, "--out", out)
+            process = start("build", "--articles", big_corpus, "--out", out, "--anew")
             deadline = time.monotonic() + 90
             while not _new_partials(out, known) and process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.005)
@@ -503,7 +508,7 @@ def test_sigkill_at_any_moment_leaves_the_published_build_untouched(
 
 
 def _two_builds(articles: Path, out: Path) -> list[subprocess.CompletedProcess[str]]:
-    processes = [start("build", "--articles", articles, "--out", out) for _ in range(2)]
+    processes = [start("build", "--articles", articles, "--out", out, "--anew") for _ in range(2)]
     results = []
     for process in processes:
         stdout, stderr = process.communicate(timeout=180)

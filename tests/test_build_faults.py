@@ -359,7 +359,7 @@ def kill_build(articles: Path, out: Path, target: str, anchor: str, delay: float
     the stage it was seen in just before, and how it ended."""
     known = {p.name for p in (out / "builds").glob("*.partial")}
     started = time.monotonic()
-    process = launch(VANKIEN, "build", "--articles", articles, "--out", out)
+    process = launch(VANKIEN, "build", "--articles", articles, "--out", out, "--anew")
     try:
         while not reached(stage(out, target, known), anchor) and process.poll() is None:
             if time.monotonic() > started + 120:
@@ -413,7 +413,7 @@ def test_sigkill_at_random_moments_leaves_the_previous_build_served(
     with running_server(out, log_dir=tmp_path) as url:  # the server serves what `current` says
         assert httpx.get(f"{url}/healthz", timeout=10).json()["build_id"] == now.build_id
 
-    result = build(corpus, out)
+    result = vankien("build", "--articles", corpus, "--out", out, "--anew")
     assert result.returncode == 0, result.stderr
     assert not leftovers(out), f"after the kills ({stages}) a good build left {leftovers(out)} {REPLAY}"
     published = current(out)
@@ -429,13 +429,18 @@ def test_sigkill_at_random_moments_leaves_the_previous_build_served(
 MOVED = {"renamed": False, "linked": False, "switched": True, "pruning": True}
 
 
+@pytest.mark.parametrize("made", ["anew", "from the published build"])
 @pytest.mark.parametrize("point", list(MOVED))
-def test_sigkill_inside_the_switch(seeds_build: Path, tmp_path: Path, point: str) -> None:
-    """The rename and the switch take microseconds, too short for random kills: killed at each step here."""
+def test_sigkill_inside_the_switch(seeds_build: Path, tmp_path: Path, point: str, made: str) -> None:
+    """The rename and the switch take microseconds, too short for random kills: killed at each step here, in a build
+    made anew and in one made from the published build (its store a checkpoint of the served one's)."""
     out = tmp_path / "out"
     before = baseline(seeds_build, out)
     keep = ["--keep", "1"] if point == "pruning" else []
-    killed = python(KILL_AT, point, "build", "--articles", SEEDS, "--out", out, *keep)
+    articles = copy_seeds(tmp_path / "articles")
+    (articles / "plan.txt").write_text(PLAN_ARTICLE, encoding="utf-8")
+    how = ["--anew"] if made == "anew" else []
+    killed = python(KILL_AT, point, "build", "--articles", articles, "--out", out, *how, *keep)
     assert killed.returncode == -signal.SIGKILL, f"{point}: exit {killed.returncode}: {killed.stderr}"
     new = complete_builds(out) - {before.build_id}
     if MOVED[point]:
@@ -454,7 +459,7 @@ def test_sigkill_inside_the_switch(seeds_build: Path, tmp_path: Path, point: str
     else:
         assert_kept(out, before, f"killed when {point}")
 
-    result = build(SEEDS, out)
+    result = build(articles, out)
     assert result.returncode == 0, result.stderr
     assert not leftovers(out), leftovers(out)
     assert_complete(current(out))
@@ -465,9 +470,9 @@ def test_sigkill_inside_the_switch(seeds_build: Path, tmp_path: Path, point: str
 def test_a_build_killed_before_its_switch_is_never_rolled_back_to(seeds_build: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     before = baseline(seeds_build, out)
-    killed = python(KILL_AT, "renamed", "build", "--articles", SEEDS, "--out", out)
+    killed = python(KILL_AT, "renamed", "build", "--articles", SEEDS, "--out", out, "--anew")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert build(SEEDS, out).returncode == 0
+    assert vankien("build", "--articles", SEEDS, "--out", out, "--anew").returncode == 0
     rolled = vankien("rollback", "--out", out)
     assert rolled.returncode == 0, rolled.stderr
     assert served(out) == before, f"rollback went to {os.readlink(out / 'current')}, not {before.target}"

@@ -8,7 +8,6 @@ answers with a redirect (one) or a choice (several).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from mappings.linking.people import Minted, name_key, replacements
-from mappings.publishing.publish import current_build
+from mappings.publishing.publish import current_build, read_manifest
 
 _PUBLISHED = """
 PREFIX vk: <https://w3id.org/vankien/ontology#>
@@ -34,24 +33,27 @@ SELECT ?g ?s ?name ?title WHERE {
 _REPLACED = "SELECT ?old ?new WHERE { GRAPH <%s> { ?old <http://purl.org/dc/terms/isReplacedBy> ?new } }"
 
 
-def replaced_graph(out: Path, base: str, now: Mapping[str, Minted]) -> Graph:
-    """`now`: article graph IRI → the IRIs this build gives its people and posts (`people.minted`)."""
+def replaced_graph(out: Path, base: str, now: Mapping[str, Minted], changed: set[str] | None = None) -> Graph:
+    """`now`: article graph IRI → the IRIs this build gives its people and posts (`people.minted`); `changed`: the
+    graphs of the published build that this build does not take as they are (None: all), the only ones whose
+    names can have changed."""
     graph = Graph()
-    before, earlier = _published(out, base)
+    before, earlier = _published(out, base, changed)
     for old, new in replacements(before, now, earlier).items():
         for target in new:
             graph.add((URIRef(old), DCTERMS.isReplacedBy, URIRef(target)))
     return graph
 
 
-def _published(out: Path, base: str) -> tuple[dict[str, Minted], dict[str, list[str]]]:
-    """What the published build (made with the same base) named, per article graph; what it had replaced."""
+def _published(out: Path, base: str, graphs: set[str] | None) -> tuple[dict[str, Minted], dict[str, list[str]]]:
+    """What the published build (made with the same base) named, in `graphs` (None: all); what it had replaced."""
     build = current_build(out)
     if build is None or _base_of(build) != base:
         return {}, {}
     store = Store.read_only(str(build / "store"))
     before: dict[str, Minted] = {}
-    rows = store.query(_PUBLISHED)
+    values = "" if graphs is None else "VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(graphs)) + " }"
+    rows = store.query(_PUBLISHED.replace("SELECT ?g ?s ?name ?title WHERE {", "SELECT ?g ?s ?name ?title WHERE { " + values))
     assert isinstance(rows, QuerySolutions)
     for row in rows:
         iris = before.setdefault(row["g"].value, {})
@@ -66,10 +68,6 @@ def _published(out: Path, base: str) -> tuple[dict[str, Minted], dict[str, list[
     return before, earlier
 
 
-def _base_of(build: Path) -> str | None:
-    try:
-        meta = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    base = meta.get("meta", {}).get("base_uri") if isinstance(meta, dict) and isinstance(meta.get("meta"), dict) else None
-    return base if isinstance(base, str) else None
+def _base_of(build: Path) -> object:
+    meta = read_manifest(build).get("meta")
+    return meta.get("base_uri") if isinstance(meta, dict) else None

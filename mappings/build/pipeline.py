@@ -4,14 +4,21 @@
                                  records; mappings/reading/sources.py), every other thing found named
   1. read, extract, resolve      in worker processes, chunk by chunk (mappings/build/worker.py); each
                                  article's extraction is cached, keyed by the digest of its bytes and
-                                 `rules_version()`: adding or changing articles re-extracts only those;
+                                 `rules_version()`: adding or changing articles re-extracts only those; a file
+                                 the last build read as it is now is not read at all (seen_sources.py);
                                  an article past its time budget (`article_timeout`) is left out
   2. link                        here: each article's identifier, unique in the build; the years the whole
                                  corpus gives each document (a citation's year may come from another
-                                 article), and the order of the graphs by IRI
-  3. emit, validate, render      in worker processes, chunk by chunk, in IRI order
-  4. publish                     here, while 3 runs: each rendered chunk goes into the store and the
-                                 dumps as it comes (mappings/publishing/publish.py), so memory stays flat
+                                 article), who is who, the copies of a story, and the order of the graphs by
+                                 IRI; which graphs of the published build hold as they are (reuse.py)
+  3. emit, validate, render      in worker processes, chunk by chunk, in IRI order: the other graphs
+  4. publish                     here, while 3 runs: each rendered graph goes into the store and the
+                                 dumps as it comes (mappings/publishing/publish.py), so memory stays flat;
+                                 from the published build, when most of its graphs hold: its store's
+                                 checkpoint changed by what changed, its dumps' members copied
+
+When nothing changed, the published build stays. A build made from the published one holds exactly what a
+build anew holds (tests/test_incremental.py); `anew` makes one anyway.
 
 Chunks have a fixed size, so the output is byte for byte the same whatever the number of processes.
 One article never stops the others: its errors, its time budget, even its worker process dying (the chunk is
@@ -20,6 +27,7 @@ fails takes back the cache entries it wrote, so that a full disk does not stay f
 """
 from __future__ import annotations
 
+import heapq
 import os
 import pickle
 import sys
@@ -34,6 +42,8 @@ from tqdm import tqdm
 
 from mappings.build.continuity import replaced_graph
 from mappings.build.parallel import WorkerDied, Workers, chunked, default_jobs
+from mappings.build.reuse import graph_key, still_holds
+from mappings.build.seen_sources import StatKey, load_seen, save_seen, stat_key
 from mappings.build.worker import (
     Linking,
     ReadArticle,
@@ -46,15 +56,27 @@ from mappings.build.worker import (
     read_chunk,
     render_chunk,
 )
+from mappings.emission.graph_text import graph_text
 from mappings.emission.ntriples import terms
 from mappings.emission.reference_graph import reference_graph
 from mappings.extraction.rules import rules_version
 from mappings.linking.iris import Minter
 from mappings.linking.people import identities, minted
 from mappings.linking.stories import stories
-from mappings.publishing.dumps import Rendered, context_prefixes
-from mappings.publishing.publish import PublishedBuild, PublishError, build_lock, load_context, publish
+from mappings.publishing.dumps import Rendered, context_prefixes, render
+from mappings.publishing.parts import Part, read_parts
+from mappings.publishing.publish import (
+    PublishedBuild,
+    PublishError,
+    build_lock,
+    current_build,
+    load_context,
+    publish,
+    read_manifest,
+    remove_leftovers,
+)
 from mappings.publishing.search_index import write_search_index
+from mappings.publishing.writer import Change, Reused, text_key
 from mappings.reading.article import file_text
 from mappings.reading.identifiers import unique
 from mappings.reading.sources import READ, Source, find_sources
@@ -75,6 +97,8 @@ class BuildResult:
     skipped: dict[str, str] = field(default_factory=dict)    # file or folder found → why it is not read
     left_out: dict[str, list[str]] = field(default_factory=dict)  # file → the facts of it SHACL rejected (published)
     timings: Timings = field(default_factory=dict)            # step → CPU seconds over all processes; "wall"
+    reused: int = 0                        # article graphs taken as the published build has them
+    unchanged: bool = False                # nothing changed: the published build stays
 
     @property
     def ok(self) -> bool:
@@ -82,11 +106,14 @@ class BuildResult:
 
 
 def build(articles: Path | Sequence[Path], out: Path, *, base: str = DEFAULT_BASE, keep: int = 3,
-          jobs: int | None = None, article_timeout: float | None = ARTICLE_TIMEOUT_S,
+          jobs: int | None = None, article_timeout: float | None = ARTICLE_TIMEOUT_S, anew: bool = False,
           report: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> BuildResult:
     """Build the articles under `articles` (folders walked, files; mappings/reading/sources.py) into `out` with
     `jobs` processes (default: one per CPU); an article that takes more than `article_timeout` seconds to read,
-    extract and link (None or 0: no limit) is left out. Every file found that is not read is named by `report`."""
+    extract and link (None or 0: no limit) is left out. Every file found that is not read is named by `report`.
+
+    A build is made from the published one, paying for what changed alone, unless `anew` or most articles changed;
+    it holds exactly what a build anew holds. When nothing changed, the published build stays (`result.unchanged`)."""
     if article_timeout is not None and article_timeout < 0:
         raise ValueError(f"article timeout {article_timeout}: must be positive (0: no limit)")
     paths = [articles] if isinstance(articles, Path) else list(articles)
@@ -101,7 +128,7 @@ def build(articles: Path | Sequence[Path], out: Path, *, base: str = DEFAULT_BAS
         before = _entries(cache)
         try:
             with Workers(jobs or default_jobs()) as workers:  # its workers have stopped before the cache is cleaned
-                builder = _Build(out, base, keep, workers, report, article_timeout or None)
+                builder = _Build(out, base, keep, workers, report, article_timeout or None, anew)
                 builder.result.skipped = found.skipped
                 return builder.run(found.sources)
         except BaseException:
@@ -125,9 +152,12 @@ def _take_back(cache: Path, before: set[str]) -> None:
 
 class _Build:
     def __init__(self, out: Path, base: str, keep: int, workers: Workers, report: Callable[[str], None],
-                 budget: float | None) -> None:
+                 budget: float | None, anew: bool) -> None:
         self.out, self.base, self.keep, self.workers, self.report = out, base, keep, workers, report
-        self.budget = budget
+        self.budget, self.anew = budget, anew
+        self.iris: dict[str, str] = {}   # article graph IRI → its identifier
+        self._seen: list[tuple[StatKey, ReadArticle]] = []   # what phase 1 made of each source, by its file's stat
+        self.earlier_parts: dict[str, Part] = {}   # the graphs of the published build this one is made from
         self.cache = out / "cache" / rules_version()
         self.result = BuildResult(published=None)
         self._outside = 0.0  # CPU time the publishing process spent outside publishing (phase 2 with jobs=1)
@@ -140,8 +170,8 @@ class _Build:
         # left by a killed build or a full disk (this one holds the lock): linking files, half-written cache entries
         for stale in [*self.out.glob(f"{LINKING}*"), *self.cache.glob("*.tmp")]:
             stale.unlink()
-        readable, years = self._read(files)
-        readable = self._identify(readable)
+        read, years = self._read(files)
+        readable = self._identify(read)
         seen = {a.identifier: a.sightings for a in readable}
         people = identities(seen)
         if not readable:
@@ -150,47 +180,134 @@ class _Build:
         copies = stories({a.identifier: a.fingerprint for a in readable}, {a.identifier: a.published for a in readable})
         story_meetings = self._story_meetings(readable, copies, Minter(self.base, years, people))
         minter = Minter(self.base, years, people, copies, story_meetings)
-        now = {str(minter.article(article)): iris for article, iris in minted(seen, people, minter).items()}
-        self.replaced = replaced_graph(self.out, self.base, now)   # before this build is published
-        ordered = [(a.identifier, a.sha256) for a in sorted(readable, key=lambda a: str(minter.article(a.identifier)))]
-        self.bodies = [(str(minter.article(identifier)), sha256) for identifier, sha256 in ordered]
+        ordered = sorted((str(minter.article(a.identifier)), a.identifier, a.sha256) for a in readable)
+        self.iris = {iri: identifier for iri, identifier, _ in ordered}
         del readable
+        earlier, reused = self._reusable(ordered, minter)
+        now = {iri: found for iri, found in ((str(minter.article(article)), found)
+                                             for article, found in minted(seen, people, minter).items())}
+        changed = None if earlier is None else set(self.earlier_parts) - set(reused)
+        self.replaced = replaced_graph(self.out, self.base, now, changed)
+        self.bodies = [(iri, sha256) for iri, _, sha256 in ordered]
+        extra = self._extra(earlier)
+        if earlier is not None and self._unchanged(earlier, ordered, reused, extra):
+            remove_leftovers(self.out)   # what killed builds left: a build that changes nothing clears it too
+            self.result.published = PublishedBuild(earlier.name, earlier, read_manifest(earlier))
+            self.result.unchanged, self.result.articles = True, len(reused)
+            self._report_reused(reused)
+            self.result.timings["wall"] = time.perf_counter() - started
+            return self.result
+        fresh = [(identifier, sha256) for iri, identifier, sha256 in ordered if iri not in reused]
         context = ONTOLOGY_DIR / "context.jsonld"
         linking = self.out / f"{LINKING}{os.getpid()}-{time.time_ns()}.pickle"
         linking.write_bytes(pickle.dumps(Linking(self.base, years, people, copies, story_meetings,
                                                context_prefixes(load_context(context)), self.cache)))
         try:
-            chunks = self.workers.map(render_chunk, ((chunk, linking) for chunk in chunked(ordered, CHUNK)),
+            chunks = self.workers.map(render_chunk, ((chunk, linking) for chunk in chunked(fresh, CHUNK)),
                                       salvage=self._salvage_render)
             before = time.process_time()
-            self.result.published = publish(self.out, self._graphs(chunks, len(files)), meta=self._meta,
-                                            context=context, keep=self.keep, beside=self._search_index)
+            graphs = heapq.merge(extra, self._reused(reused), self._rendered(chunks, len(files)),
+                                 key=lambda item: item.iri)
+            self.result.published = publish(self.out, self._checked(graphs, len(files)), meta=self._meta,
+                                            context=context, keep=self.keep, beside=self._search_index,
+                                            earlier=earlier)
             self._add({"publish": time.process_time() - before - self._outside})
         finally:
             linking.unlink(missing_ok=True)
+        save_seen(self.cache, self._seen)
         self.result.timings["wall"] = time.perf_counter() - started
         return self.result
 
+    def _reusable(self, ordered: list[tuple[str, str, str]], minter: Minter) -> tuple[Path | None, dict[str, Part]]:
+        """The published build this one is made from, and the article graphs of it that this build takes as they
+        are (mappings/build/reuse.py); none when most articles changed (a build anew is then faster)."""
+        earlier = current_build(self.out)
+        if earlier is None or self.anew:
+            return None, {}
+        manifest = read_manifest(earlier)
+        meta, parts = manifest.get("meta"), read_parts(earlier, manifest.get("parts"))
+        if not isinstance(meta, dict) or meta.get("base_uri") != self.base or parts is None or not _dumps_whole(earlier, manifest):
+            if parts is None and manifest.get("parts"):
+                self.report(f"{earlier}: its parts are not as its manifest says: this build is made anew")
+            return None, {}
+        reused = {iri: part for iri, identifier, sha256 in ordered
+                  if (part := parts.graphs.get(iri)) is not None and part.key == graph_key(self.base, identifier, sha256)
+                  and still_holds(part.trace, minter)}
+        if len(reused) * 2 < len(ordered):
+            return None, {}
+        self.result.reused, self.earlier_parts = len(reused), parts.graphs
+        return earlier, reused
+
+    def _extra(self, earlier: Path | None) -> list[Rendered | Reused]:
+        """The ontology, the reference data and the IRIs replaced, rendered; reused when the earlier build has
+        them the same."""
+        parts = self.earlier_parts if earlier is not None else {}
+        prefixes = context_prefixes(load_context(ONTOLOGY_DIR / "context.jsonld"))
+        extra: list[Rendered | Reused] = []
+        for iri, graph in sorted([(f"{self.base}graph/ontology", Graph().parse(ONTOLOGY_DIR / "vankien.ttl")),
+                                  (f"{self.base}graph/reference", reference_graph(self.base)),
+                                  *([(f"{self.base}graph/replaced", self.replaced)] if len(self.replaced) else [])],
+                                 key=lambda pair: pair[0]):
+            rendered = render(graph_text(*_triples(iri, graph)), prefixes)
+            part = parts.get(iri)
+            same = part is not None and part.key == text_key(rendered)
+            extra.append(Reused(iri, part) if same and part is not None else rendered)
+        return extra
+
+    def _unchanged(self, earlier: Path, ordered: list[tuple[str, str, str]], reused: dict[str, Part],
+                   extra: list[Rendered | Reused]) -> bool:
+        """Every graph of the earlier build is taken as it is, and it has no other, nor another report."""
+        parts = self.earlier_parts
+        if len(reused) != len(ordered) or not all(isinstance(item, Reused) for item in extra):
+            return False
+        if set(parts) != set(reused) | {item.iri for item in extra}:
+            return False
+        return read_manifest(earlier).get("meta") == self._meta_for(len(reused))
+
+    def _reused(self, reused: dict[str, Part]) -> Iterator[Reused]:
+        self._report_reused(reused)
+        self.result.articles += len(reused)
+        yield from (Reused(iri, part) for iri, part in sorted(reused.items()))
+
+    def _report_reused(self, reused: dict[str, Part]) -> None:
+        for iri, part in sorted(reused.items()):
+            self._left_out([(self.iris[iri], what) for what in part.left_out])
+
     def _read(self, files: list[Source]) -> tuple[list[ReadArticle], Years]:
-        """Phase 1: every file read (or its cache entry), the unreadable ones named; the corpus' years."""
-        readable: list[ReadArticle] = []
-        years: dict[tuple[str, str, str, str], set[int]] = {}
-        tasks = ((chunk, self.cache, self.budget) for chunk in chunked(files, CHUNK))
+        """Phase 1: every file read (or its cache entry; or nothing, when the last build read it as it is now:
+        mappings/build/seen_sources.py), the unreadable ones named; the corpus' years."""
         self.cache.mkdir(parents=True, exist_ok=True)
+        known = load_seen(self.cache)
+        keys = [stat_key(source) for source in files]
+        found: dict[int, ReadArticle] = {}
+        for number, key in enumerate(keys):
+            article = known.get(key) if key is not None else None
+            if article is not None and os.path.exists(self.cache / f"{article.sha256}.pickle"):
+                found[number] = article
+        unseen = [number for number in range(len(files)) if number not in found]
+        tasks = ((chunk, self.cache, self.budget) for chunk in chunked([files[n] for n in unseen], CHUNK))
         bar = tqdm(total=len(files), desc="extract", unit="article", disable=not sys.stderr.isatty())
-        for results, timings in self.workers.map(read_chunk, tasks, salvage=self._salvage_read):
+        bar.update(len(found))
+        numbers = iter(unseen)
+        for items, timings in self.workers.map(read_chunk, tasks, salvage=self._salvage_read):
             self._add(timings)
-            bar.update(len(results))
-            for item in results:
+            bar.update(len(items))
+            for item in items:
+                number = next(numbers)
                 if isinstance(item, Unreadable):
                     self.result.rejected[item.name] = item.reason
                     self.report(item.reason)
                     continue
-                readable.append(item)
+                found[number] = item
                 self.result.extracted += item.extracted
-                for key, found in item.years.items():
-                    years.setdefault(key, set()).update(found)
         bar.close()
+        readable = [found[number] for number in sorted(found)]
+        self._seen = [(key, replace(article, extracted=False)) for number, article in sorted(found.items())
+                      if (key := keys[number]) is not None]
+        years: dict[tuple[str, str, str, str], set[int]] = {}
+        for article in readable:
+            for key, dated in article.years.items():
+                years.setdefault(key, set()).update(dated)
         return readable, {key: frozenset(value) for key, value in years.items()}
 
     @staticmethod
@@ -244,37 +361,36 @@ class _Build:
         why = "the worker process writing, validating or rendering its graph died"
         return replace(chunk, rejected=[*chunk.rejected, *((identifier, why) for identifier, _ in died)])
 
-    def _graphs(self, chunks: Iterable[RenderedChunk], files: int) -> Iterator[Rendered | tuple[str, Iterable[Triple]]]:
-        """The ontology, the reference data and the article chunks, in IRI order; never none of the articles."""
-        extra = sorted([(f"{self.base}graph/ontology", Graph().parse(ONTOLOGY_DIR / "vankien.ttl")),
-                        (f"{self.base}graph/reference", reference_graph(self.base)),
-                        *([(f"{self.base}graph/replaced", self.replaced)] if len(self.replaced) else [])],
-                       key=lambda pair: pair[0])
+    def _rendered(self, chunks: Iterable[RenderedChunk], files: int) -> Iterator[Rendered]:
+        """The article graphs phase 2 renders, in IRI order; the rejected and the facts left out reported."""
         bar = tqdm(total=files, desc="publish", unit="article", disable=not sys.stderr.isatty())
+        bar.update(self.result.reused)
         resumed = time.process_time()
         for chunk in chunks:  # with jobs=1, phase 2 runs here, in this process
-            rendered = chunk.rendered
             self._reject(chunk.rejected)
-            self._left_out(chunk.left_out)
-            self.result.articles += len(rendered.iris)
             self._add(chunk.timings)
-            bar.update(len(rendered.iris) + len(chunk.rejected))
-            while extra and (not rendered.iris or extra[0][0] < rendered.iris[0]):
-                yield _triples(*extra.pop(0))
-            self._outside += time.process_time() - resumed
-            yield rendered
-            resumed = time.process_time()
+            bar.update(len(chunk.graphs) + len(chunk.rejected))
+            for graph in chunk.graphs:
+                self._left_out([(graph.identifier, what) for what in graph.rendered.left_out])
+                self.result.articles += 1
+                self._outside += time.process_time() - resumed
+                yield graph.rendered
+                resumed = time.process_time()
         bar.close()
-        yield from (_triples(*pair) for pair in extra)
+
+    def _checked(self, graphs: Iterable[Rendered | Reused], files: int) -> Iterator[Rendered | Reused]:
+        yield from graphs
         if not self.result.articles:
             raise PublishError(f"none of the {files} articles could be published: the published dataset is unchanged")
 
-    def _search_index(self, partial: Path) -> None:
+    def _search_index(self, partial: Path, change: Change | None) -> None:
         """The build's full-text index: the store's names and texts, and each article's body from the cache,
-        one at a time (articles left out are not in the store, and not indexed)."""
+        one at a time (articles left out are not in the store, and not indexed). An update indexes the articles
+        whose graphs changed alone (`bodies` holds them)."""
+        bodies = ((iri, cached.text) for iri, sha256 in self.bodies
+                  if (cached := load_cached(self.cache / f"{sha256}.pickle")))
         with clock(self.result.timings, "search index"):
-            write_search_index(partial, self.base, ((iri, cached.text) for iri, sha256 in self.bodies
-                                                    if (cached := load_cached(self.cache / f"{sha256}.pickle"))))
+            write_search_index(partial, self.base, bodies)
 
     def _reject(self, rejected: list[tuple[str, str]]) -> None:
         for identifier, why in rejected:
@@ -287,13 +403,25 @@ class _Build:
             self.report(f"{file_text(self.names[identifier])}: warning: published without a fact SHACL rejects, {what}")
 
     def _meta(self) -> dict[str, object]:
-        return {"articles": self.result.articles, "rejected": sorted(self.result.rejected),
+        return self._meta_for(self.result.articles)
+
+    def _meta_for(self, articles: int) -> dict[str, object]:
+        return {"articles": articles, "rejected": sorted(self.result.rejected),
                 "skipped": sorted(self.result.skipped),
                 "rules_version": rules_version(), "base_uri": self.base}
 
     def _add(self, timings: Timings) -> None:
         for step, seconds in timings.items():
             self.result.timings[step] = self.result.timings.get(step, 0.0) + seconds
+
+
+def _dumps_whole(build: Path, manifest: dict[str, object]) -> bool:
+    """The build's dumps have the sizes its manifest says (their members are copied by offset)."""
+    dumps = manifest.get("dumps")
+    try:
+        return isinstance(dumps, list) and all((build / d["file"]).stat().st_size == d["bytes"] for d in dumps)
+    except (OSError, KeyError, TypeError):
+        return False
 
 
 def _triples(iri: str, graph: Graph) -> tuple[str, list[Triple]]:

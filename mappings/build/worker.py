@@ -3,10 +3,10 @@
   phase 1  `read_chunk`   read each source (a text, a page, a web archive's record), extract and resolve it (or
                           take it from the cache, keyed by the digest of its bytes, before any parsing), and
                           tell which years the article gives each document and its key
-  phase 2  `render_chunk` emit each article's graph with IRIs minted for the whole corpus, validate it (a graph
-                          that violates the shapes loses the facts that do, mappings/validation/repair.py,
-                          and is published without them), and render the chunk's valid graphs for the
-                          store and the dumps
+  phase 2  `render_chunk` emit each article's graph with IRIs minted for the whole corpus, recording what it looked
+                          up in the corpus' tables (mappings/build/reuse.py), validate it (a graph that violates
+                          the shapes loses the facts that do, mappings/validation/repair.py, and is published
+                          without them), and render each valid graph for the store and the dumps
 
 Chunks and results are plain picklable values. Phase 2 needs what phase 1 found in the whole corpus
 (`Linking`): the build writes it to a file that each process reads once. Each step's CPU time comes
@@ -31,12 +31,13 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 from mappings.build.parallel import in_worker
+from mappings.build.reuse import Lookup, Trace, graph_key, recording
 from mappings.emission.article_graph import ArticleGraph
 from mappings.emission.to_rdf import emit
 from mappings.extraction.mentions import extract
@@ -246,14 +247,20 @@ def _linking(path: Path) -> tuple[Minter, Linking]:
 
 
 @dataclass(frozen=True, slots=True)
-class RenderedChunk:
-    """What phase 2 made of a chunk: the valid graphs rendered, the others with why they were left out, and the
-    facts left out of published graphs because the shapes reject them."""
+class RenderedGraph:
+    """One article's graph rendered for the store and the dumps, with what it was made of (mappings/build/reuse.py)."""
 
+    identifier: str
     rendered: Rendered
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedChunk:
+    """What phase 2 made of a chunk: the valid graphs rendered one by one, the others with why they were left out."""
+
+    graphs: list[RenderedGraph]
     rejected: list[tuple[str, str]]    # (identifier, why): "SHACL: ..." or the error its graph ran into
     timings: Timings
-    left_out: list[tuple[str, str]] = field(default_factory=list)   # (identifier, the SHACL result)
 
 
 def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> RenderedChunk:
@@ -266,17 +273,20 @@ def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> RenderedChunk:
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     timings: Timings = {}
     graphs: dict[str, ArticleGraph] = {}
+    traces: dict[str, Trace] = {}
     failed: dict[str, str] = {}
-    left_out: list[tuple[str, str]] = []
+    left_out: dict[str, list[str]] = {}
     for identifier, sha256 in articles:
         cached = load_cached(linking.cache / f"{sha256}.pickle")
         if cached is None:
             raise FileNotFoundError(f"{linking.cache}: the cache entry of {identifier} vanished during the build")
         with clock(timings, "emit"):
+            log: list[Lookup] = []
             try:
-                graphs[identifier] = emit(replace(cached.record, identifier=identifier), cached.text, minter)
+                graphs[identifier] = emit(replace(cached.record, identifier=identifier), cached.text, recording(minter, log))
             except Exception as err:  # noqa: BLE001  that article's error
                 failed[identifier] = f"an error while writing its graph: {one_line(err)}"
+            traces[identifier] = tuple(dict.fromkeys(log))
     with clock(timings, "validate"):
         reports = _isolating(validate_article_graphs, graphs, failed, "validating it")
         for identifier, report in reports.items():
@@ -291,13 +301,22 @@ def render_chunk(task: tuple[list[tuple[str, str]], Path]) -> RenderedChunk:
                 failed[identifier] = f"SHACL: {describe(report)}"
                 continue
             graphs[identifier] = repaired.graph
-            left_out += [(identifier, described(violation)) for violation in repaired.left_out]
+            left_out[identifier] = [described(violation) for violation in repaired.left_out]
+    rendered: list[RenderedGraph] = []
     with clock(timings, "render"):
-        valid = {identifier: graphs[identifier] for identifier in reports if identifier not in failed}
-        rendered = _isolating(lambda some: render([graph.text() for graph in some.values()], linking.prefixes),
-                              valid, failed, "rendering it")
+        for identifier, sha256 in articles:
+            if identifier in failed or identifier not in reports:
+                continue
+            try:
+                one = render(graphs[identifier].text(), linking.prefixes)
+            except Exception as err:  # noqa: BLE001  that article's error
+                failed[identifier] = f"an error while rendering it: {one_line(err)}"
+                continue
+            rendered.append(RenderedGraph(identifier, replace(
+                one, key=graph_key(linking.base, identifier, sha256), trace=traces[identifier],
+                left_out=tuple(left_out.get(identifier, ())))))
     rejected = [(identifier, failed[identifier]) for identifier, _ in articles if identifier in failed]
-    return RenderedChunk(rendered, rejected, timings, [item for item in left_out if item[0] not in failed])
+    return RenderedChunk(rendered, rejected, timings)
 
 
 def _isolating(step: Callable[[dict[str, T]], R], items: dict[str, T], failed: dict[str, str], doing: str) -> R:

@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="seconds one article may take to be read, extracted and linked; an article that takes "
                           f"longer is left out and named (exit 3), the others go on (default {ARTICLE_TIMEOUT_S:g}; "
                           "0: no limit)")
+    cmd.add_argument("--anew", action="store_true",
+                     help="build everything anew; by default a build is made from the published one and pays only "
+                          "for the articles added, changed or removed (the result is the same)")
     cmd.add_argument("--store", metavar="URL", help="also publish into this remote SPARQL store (its query URL)")
     cmd.add_argument("--store-update", metavar="URL", help="the store's SPARQL Update URL (default: --store)")
     cmd.add_argument("--store-union-graph", metavar="IRI",
@@ -102,14 +105,21 @@ def _build(args: argparse.Namespace) -> int:
     endpoint = Endpoint(args.store, args.store_update or args.store, PUBLISH_TIMEOUT_S) if args.store else None
     try:
         result = build(args.articles, args.out, base=args.base_uri, keep=args.keep, jobs=args.jobs,
-                       article_timeout=args.article_timeout)
+                       article_timeout=args.article_timeout, anew=args.anew)
     except FileNotFoundError:
         raise
     except OSError as error:  # a full disk, a directory that cannot be written
         raise PublishError(f"{args.out}: the build stopped, the published dataset is unchanged: {error}") from None
     assert result.published is not None
-    print(f"published build {result.published.build_id}: {result.articles} articles "
-          f"({result.extracted} extracted anew) -> {result.published.path}")
+    if result.unchanged:
+        print(f"nothing changed: build {result.published.build_id} stays published, {result.articles} articles "
+              f"-> {result.published.path}")
+    else:
+        print(f"published build {result.published.build_id}: {result.articles} articles "
+              f"({result.extracted} extracted anew) -> {result.published.path}")
+        if result.reused:
+            print(f"made from the previous build: {result.reused} article graphs taken as they were, "
+                  f"{result.articles - result.reused} written anew")
     if endpoint is not None:
         try:
             sent = publish_remote(result.published.path, endpoint, args.base_uri, args.store_union_graph)

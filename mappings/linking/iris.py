@@ -56,7 +56,7 @@ def document_year(doc: DocumentRef) -> int | None:
 @dataclass(frozen=True)
 class Minter:
     base: str
-    years: dict[tuple[str, str, str, str], frozenset[int]]
+    years: Mapping[tuple[str, str, str, str], frozenset[int]]
     # (article identifier, folded name) → who that is, over the whole corpus (mappings/linking/people.py)
     people: Mapping[tuple[str, str], str] = field(default_factory=dict)
     # article identifier → the copies of its story, the original first (mappings/linking/stories.py)

@@ -4,9 +4,11 @@ Named graphs go to N-Quads and TriG, so a consumer sees each triple in the graph
 came from and only there; the deduplicated union (the default graph) goes to N-Triples, Turtle and
 JSON-LD. The same graphs always give the same bytes, and nothing is held whole in memory:
 
-- graphs come in IRI order, already rendered (`render`, in the build's worker processes) into gzip
-  members that are appended as they come: each dump is a multi-member gzip file (RFC 1952), read by
-  every gzip reader as one stream. Member headers carry no file name and no time.
+- graphs come in IRI order, each already rendered (`render`, in the build's worker processes) into gzip
+  members of its own that are appended as they come: each dump is a multi-member gzip file (RFC 1952), read
+  by every gzip reader as one stream. Member headers carry no file name and no time. A graph's members do
+  not depend on any other graph, so a build made from an earlier one copies those of the graphs that did
+  not change, byte for byte (mappings/publishing/writer.py `update_build`).
 - named graphs: by IRI; within a graph, lines sorted.
 - the union: first, graph by graph, the triples about the graph itself or its fragments (`<g>`,
   `<g#...>`: an article's own node and evidence, which no other graph repeats), sorted; then every
@@ -14,9 +16,9 @@ JSON-LD. The same graphs always give the same bytes, and nothing is held whole i
   sorted runs on disk, with the number of graphs that state it. Where articles disagree on a property the
   shapes allow one value of (a document's title, a person's name, a label in one language), the union holds
   the value the most graphs state (ties: the first in sorted order); the others stay in their articles' graphs.
-- Turtle, TriG and JSON-LD are written from the N-Triples lines themselves (mappings/emission/line_formats.py):
-  the text of a graph does not depend on which other graphs share its chunk, so the decompressed dumps
-  are the same however the graphs were grouped.
+  The shared lines are cut into chunks where their content says (`starts_chunk`), each its own members: an
+  update makes again the chunks its changes reach, and copies the others.
+- Turtle, TriG and JSON-LD are written from the N-Triples lines themselves (mappings/emission/line_formats.py).
 """
 from __future__ import annotations
 
@@ -28,12 +30,14 @@ import os
 import re
 import shutil
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import zlib
+from bisect import bisect_right
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import islice
+from itertools import groupby
 from pathlib import Path
 from typing import IO, Literal
 
@@ -41,6 +45,7 @@ from pyoxigraph import RdfFormat
 
 from mappings.emission.graph_text import GraphText
 from mappings.emission.line_formats import NODE_SEPARATOR, Names, jsonld, trig, turtle
+from mappings.publishing.parts import UNION_COUNTS, UnionChunk, counts_text, read_counts
 from mappings.publishing.store import BuildCheckError
 from mappings.validation.validate import single_valued
 
@@ -56,7 +61,6 @@ FORMATS = {NQUADS: RdfFormat.N_QUADS, TRIG: RdfFormat.TRIG, NTRIPLES: RdfFormat.
            TURTLE: RdfFormat.TURTLE, JSONLD: RdfFormat.JSON_LD}
 NAMED_GRAPH_DUMPS = (NQUADS, TRIG)  # the others hold the union, in the default graph
 COMPRESSION = 3  # gzip -6 took twice the time for files 20 % smaller
-_SHARED_MEMBER = 50_000  # union lines per gzip member in the shared part
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,52 +81,67 @@ class Dump:
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """Consecutive graphs (in IRI order) rendered for the store and the dumps."""
+    """One graph rendered for the store and the dumps."""
 
-    iris: tuple[str, ...]
-    empty: tuple[str, ...]       # graphs without triples (the store must still hold them)
-    quads: int                   # named-graph quads
-    own: int                     # union triples about the graphs themselves (never repeated elsewhere)
+    iri: str
+    quads: int                   # its quads (0: a graph without triples, which the store must still hold)
+    own: int                     # union triples about the graph itself (never repeated elsewhere)
     store: bytes                 # N-Quads: every quad, and the own triples again in the default graph
     members: dict[str, bytes]    # dump file → gzip member (JSON-LD: node objects, without the brackets)
-    shared: dict[str, int]       # the other union lines → how many of the graphs state each
+    shared: tuple[str, ...]      # the other union lines, sorted
+    key: str = ""                # what it was made of (mappings/build/reuse.py); "" for a digest of its text
+    trace: tuple[tuple[object, ...], ...] = ()   # its lookups in the corpus' tables, with their answers
+    left_out: tuple[str, ...] = ()   # the facts the shapes rejected, left out of it
 
 
-def render(graphs: Sequence[GraphText], prefixes: dict[str, str]) -> Rendered:
-    """The graphs' share of the store and of every dump."""
+def render(graph: GraphText, prefixes: dict[str, str]) -> Rendered:
+    """The graph's share of the store and of every dump."""
     names = _names(tuple(sorted(prefixes.items())))
-    nquads: list[str] = []
-    trig_blocks: list[str] = []
+    suffix = f" <{graph.iri}> .\n"
+    nquads = "".join(line[:-3] + suffix for line in graph.lines)
+    own, shared = split_own(graph.iri, graph.lines)
+    own_text = "".join(own)
+    texts = {NQUADS: nquads, TRIG: trig(graph.iri, graph.lines, names), NTRIPLES: own_text,
+             TURTLE: turtle(own, names), JSONLD: jsonld(own)}
+    return Rendered(graph.iri, len(graph.lines), len(own), (nquads + own_text).encode(),
+                    {name: _member(text.encode()) for name, text in texts.items()}, tuple(shared))
+
+
+def split_own(iri: str, lines: Iterable[str]) -> tuple[list[str], list[str]]:
+    """A graph's lines about itself or its fragments (`<g>`, `<g#...>`: an article's own node and evidence, which no
+    other graph repeats), and the others."""
+    scope = (f"<{iri}> ", f"<{iri}#")
     own: list[str] = []
-    shared: Counter[str] = Counter()
-    for graph in graphs:
-        suffix = f" <{graph.iri}> .\n"
-        nquads += [line[:-3] + suffix for line in graph.lines]
-        trig_blocks.append(trig(graph.iri, graph.lines, names))
-        scope = (f"<{graph.iri}> ", f"<{graph.iri}#")
-        for line in graph.lines:
-            if line.startswith(scope):
-                own.append(line)
-            else:
-                shared[line] += 1
-    nquads_bytes, own_bytes = "".join(nquads).encode(), "".join(own).encode()
-    texts = {NQUADS: nquads_bytes, TRIG: "".join(trig_blocks).encode(), NTRIPLES: own_bytes,
-             TURTLE: turtle(own, names).encode(), JSONLD: jsonld(own).encode()}
-    return Rendered(tuple(g.iri for g in graphs), tuple(g.iri for g in graphs if not g.lines),
-                    len(nquads), len(own), nquads_bytes + own_bytes,
-                    {name: _member(text) for name, text in texts.items()}, dict(shared))
+    shared: list[str] = []
+    for line in lines:
+        (own if line.startswith(scope) else shared).append(line)
+    return own, shared
+
+
+Placed = dict[str, tuple[int, int]]   # dump file → (offset, length) of a graph's gzip member in it
 
 
 class DumpWriter:
-    """The five dumps of one build, appended to as rendered graphs come; `finish` writes the shared union."""
+    """The five dumps of one build, appended to graph by graph (rendered, or copied from an earlier build's dumps);
+    `finish` writes the shared union. `placed` tells where each graph's members went."""
 
-    def __init__(self, directory: Path, context: object, prefixes: dict[str, str], sort_buffer: int) -> None:
+    def __init__(self, directory: Path, context: object, prefixes: dict[str, str], sort_buffer: int,
+                 counting: bool = True) -> None:
+        """`counting`: the writer counts the shared lines of the graphs added itself (else `finish` is given them)."""
         directory.mkdir(parents=True, exist_ok=True)
+        self._counting = counting
         self.directory, self.prefixes = directory, prefixes
         self._names = _names(tuple(sorted(prefixes.items())))
         self._files = {name: _Output(directory / name) for name in FORMATS}
         self._shared = _SortedRuns(directory, sort_buffer)
         self.left_out_of_union: list[str] = []   # values the union does not keep (`one_value_each`)
+        self.placed: dict[str, Placed] = {}
+        self.union: list[UnionChunk] = []   # the union's chunks, as written
+        self.dropped: list[str] = []        # an update: the lines the union no longer keeps
+        self.kept: list[str] = []           # an update: the lines the union keeps anew
+        self._kept = 0
+        self._counts: _Output | None = None
+        self._sources: dict[Path, IO[bytes]] = {}   # earlier builds' dumps, open while members are copied
         self._jsonld_items = 0
         self.quads = self.own = 0
         self._files[TRIG].write(_member(self._names.header().encode()))
@@ -131,48 +150,264 @@ class DumpWriter:
         self._files[JSONLD].write(_member(head.encode()))
 
     def add(self, rendered: Rendered) -> None:
-        for name, member in rendered.members.items():
-            if name == JSONLD:
-                self._add_json_items(member, rendered.own)
-            else:
-                self._files[name].write(member)
-        self._shared.add(rendered.shared)
+        self._place(rendered.iri, rendered.members, rendered.own)
+        if self._counting:
+            self._shared.add(dict.fromkeys(rendered.shared, 1))
         self.quads += rendered.quads
         self.own += rendered.own
 
-    def finish(self, owned: Callable[[str], bool], also: Callable[[str], None]) -> list[Dump]:
-        """Write the shared part of the union, each distinct line once (leaving out lines `owned` by a graph's
-        own part), handing each batch of it to `also` too; then close and fsync."""
-        shared = 0
+    def copy(self, iri: str, earlier: Path, placed: Placed, quads: int, own: int) -> None:
+        """A graph's members copied from the dumps of an earlier build (the folder `earlier`); its shared lines are
+        counted by the caller (`finish`'s `counted`)."""
+        members = {}
+        for name, (offset, length) in placed.items():
+            source = self._sources.get(earlier / name)
+            if source is None:
+                source = self._sources[earlier / name] = open(earlier / name, "rb")  # noqa: SIM115  closed by finish
+            source.seek(offset)
+            members[name] = source.read(length)
+            if len(members[name]) != length:
+                raise BuildCheckError(f"{earlier / name}: ends before the member of <{iri}> at {offset}")
+        self._place(iri, members, own)
+        self.quads += quads
+        self.own += own
+
+    def _place(self, iri: str, members: dict[str, bytes], own: int) -> None:
+        self.placed[iri] = self._put(members, own)
+
+    def _put(self, members: dict[str, bytes], items: int) -> Placed:
+        """Members written (JSON-LD's only with node objects, `items`, after a separator when others came first)."""
+        placed: Placed = {}
+        for name, member in members.items():
+            if name == JSONLD:
+                if not items:
+                    continue
+                if self._jsonld_items:
+                    self._files[JSONLD].write(_SEPARATOR_MEMBER)
+                self._jsonld_items += items
+            placed[name] = (self._files[name].bytes, len(member))
+            self._files[name].write(member)
+        return placed
+
+    def finish(self, owned: Callable[[str], bool], also: Callable[[str], None], counts: Path,
+               earlier: EarlierUnion | None = None, change: Mapping[str, int] | None = None) -> list[Dump]:
+        """Write the shared part of the union, each distinct line once (leaving out lines `owned` by a graph's own
+        part), in chunks cut by their content (`starts_chunk`), each chunk's kept lines handed to `also` too; then
+        close and fsync. The shared lines are those of the graphs added, counted here; or, for an update, those of
+        the `earlier` build's union with `change` made (line → how many more graphs state it, fewer when negative):
+        a chunk no change reaches is copied, and `dropped` and `kept` tell what the union loses and gains.
+        `counts` receives every chunk's counted lines (mappings/publishing/parts.py)."""
+        for source in self._sources.values():
+            source.close()
+        self._counts = counting = _Output(counts)
         with self._shared.merged() as merged:
-            chosen = one_value_each(merged, single_valued(), self.left_out_of_union)
-            lines = (line for line in chosen if not owned(line))
-            while batch := list(islice(lines, _SHARED_MEMBER)):
-                self._add_shared(batch)
-                also("".join(batch))
-                shared += len(batch)
+            rows = ((line, count, count) for line, count in merged)
+            self._write_union(rows if earlier is None else earlier.items(change or {}), earlier, owned, also)
+        counting.close()
         self._files[JSONLD].write(_member(b"]}\n"))
         for output in self._files.values():
             output.close()
-        dumps = [output.dump(name, self.quads if name in NAMED_GRAPH_DUMPS else self.own + shared)
+        dumps = [output.dump(name, self.quads if name in NAMED_GRAPH_DUMPS else self.own + self._kept)
                  for name, output in self._files.items()]
         _write_checksums(self.directory, dumps)
         fsync_dir(self.directory)
         return dumps
 
-    def _add_shared(self, lines: list[str]) -> None:
-        self._files[NTRIPLES].write(_member("".join(lines).encode()))
-        self._files[TURTLE].write(_member(turtle(lines, self._names).encode()))
-        self._add_json_items(_member(jsonld(lines).encode()), len(lines))
+    def _write_union(self, items: Iterable[Row | UnionChunk], earlier: EarlierUnion | None,
+                     owned: Callable[[str], bool], also: Callable[[str], None]) -> None:
+        ahead = _Ahead(items)
+        rows: list[Row] = []        # the chunk being made: its lines, the dead ones (no graph states them now) too
+        live = False                # it has a line the union still has
+        previous: str | None = None   # the subject of the last line the union still has
+        diff = _Diff(single_valued(), self.dropped, self.kept)
+        for item in ahead:
+            if isinstance(item, UnionChunk):
+                assert earlier is not None
+                following = ahead.next_subject()
+                if starts_chunk(_subject(item.first), previous) and (
+                        following is None or starts_chunk(following, item.last_subject)):
+                    diff.close()
+                    if live:
+                        self._add_union_chunk(rows, owned, also)
+                    rows, live = [], False
+                    self._copy_union_chunk(item, earlier)
+                    previous = item.last_subject
+                    continue
+                ahead.push([(line, count, count) for line, count in earlier.rows(item)])
+                continue
+            line, _, after = item
+            diff.add(item)
+            if after:
+                subject = _subject(line)
+                if live and starts_chunk(subject, previous):
+                    self._add_union_chunk(rows, owned, also)
+                    rows = []
+                rows.append(item)
+                live, previous = True, subject
+            else:
+                rows.append(item)
+        diff.close()
+        if live:
+            self._add_union_chunk(rows, owned, also)
+        self.dropped[:] = [line for line in self.dropped if not owned(line)]
+        self.kept[:] = [line for line in self.kept if not owned(line)]
 
-    def _add_json_items(self, member: bytes, count: int) -> None:
-        """Node objects go into one JSON array: the same separator between those of two members as within one."""
-        if not count:
+    def _add_union_chunk(self, rows: list[Row], owned: Callable[[str], bool], also: Callable[[str], None]) -> None:
+        counted = [(line, after) for line, _, after in rows if after]
+        left_out: list[str] = []
+        lines = [line for line in one_value_each(counted, single_valued(), left_out) if not owned(line)]
+        member = _member(counts_text(counted).encode())
+        place = self._count(member)
+        texts = {NTRIPLES: "".join(lines), TURTLE: turtle(lines, self._names), JSONLD: jsonld(lines)}
+        members = self._put({name: _member(text.encode()) for name, text in texts.items()}, len(lines))
+        self.union.append(UnionChunk(counted[0][0], _subject(counted[-1][0]), place, members, len(lines),
+                                     tuple(left_out)))
+        self.left_out_of_union += left_out
+        self._kept += len(lines)
+        if lines:
+            also("".join(lines))
+
+    def _count(self, member: bytes) -> tuple[int, int]:
+        assert self._counts is not None
+        place = (self._counts.bytes, len(member))
+        self._counts.write(member)
+        return place
+
+    def _copy_union_chunk(self, chunk: UnionChunk, earlier: EarlierUnion) -> None:
+        place = self._count(earlier.read(earlier.counts, *chunk.counts))
+        members = self._put({name: earlier.read(earlier.dumps / name, *where) for name, where in chunk.members.items()},
+                            chunk.kept)
+        self.union.append(replace(chunk, counts=place, members=members))
+        self.left_out_of_union += chunk.left_out
+        self._kept += chunk.kept
+
+
+
+Row = tuple[str, int, int]   # a shared union line, the graphs that stated it before a change, and after
+CUT = 64   # a shared union line starts a chunk when its subject is new and hashes to 0 modulo this
+
+
+def starts_chunk(subject: str, previous: str | None) -> bool:
+    """Whether a shared union line about `subject` after one about `previous` starts a chunk: the content says where
+    chunks start, so a change moves no start but its own, and the chunks it does not reach stay as they were."""
+    return previous is None or (subject != previous and zlib.crc32(subject.encode()) % CUT == 0)
+
+
+def _subject(line: str) -> str:
+    return line[: line.index(" ")]
+
+
+class EarlierUnion:
+    """The union of an earlier build: its chunks, their counted lines and their dump members."""
+
+    def __init__(self, build: Path, chunks: list[UnionChunk]) -> None:
+        self.dumps, self.counts, self.chunks = build / "dumps", build / UNION_COUNTS, chunks
+        self._open: dict[Path, IO[bytes]] = {}
+
+    def read(self, path: Path, offset: int, length: int) -> bytes:
+        source = self._open.get(path)
+        if source is None:
+            source = self._open[path] = open(path, "rb")  # noqa: SIM115  closed by close()
+        source.seek(offset)
+        data = source.read(length)
+        if len(data) != length:
+            raise BuildCheckError(f"{path}: ends before the member at {offset}")
+        return data
+
+    def close(self) -> None:
+        for source in self._open.values():
+            source.close()
+
+    def rows(self, chunk: UnionChunk) -> list[tuple[str, int]]:
+        return list(read_counts(self.read(self.counts, *chunk.counts)))
+
+    def items(self, change: Mapping[str, int]) -> Iterator[Row | UnionChunk]:
+        """The chunks, each a change reaches as its lines with their counts before and after it."""
+        changes = sorted((line[:-1] + "\t", line, count) for line, count in change.items() if count)
+        starts = [chunk.first[:-1] + "\t" for chunk in self.chunks]
+        reaching: dict[int, list[tuple[str, str, int]]] = {}
+        for key, line, count in changes:
+            reaching.setdefault(max(bisect_right(starts, key) - 1, 0), []).append((key, line, count))
+        if not self.chunks:
+            yield from _changed([], reaching.get(0, []))
+        for number, chunk in enumerate(self.chunks):
+            if number in reaching:
+                yield from _changed(self.rows(chunk), reaching[number])
+            else:
+                yield chunk
+
+
+def _changed(rows: list[tuple[str, int]], changes: list[tuple[str, str, int]]) -> Iterator[Row]:
+    merged = heapq.merge(((line[:-1] + "\t", line, count, 0) for line, count in rows),
+                         ((key, line, 0, count) for key, line, count in changes))
+    for _, same in groupby(merged, key=lambda row: row[0]):
+        line, before, after = "", 0, 0
+        for _, line, count, more in same:
+            before, after = before + count, after + count + more
+        if after < 0:
+            raise BuildCheckError(f"the union's counts go below zero for {line.rstrip()}: the earlier build's are wrong")
+        yield line, before, after
+
+
+class _Ahead:
+    """Items with a look ahead at the next subject the union keeps a line of, and rows pushed back in front."""
+
+    def __init__(self, items: Iterable[Row | UnionChunk]) -> None:
+        self._items, self._buffer = iter(items), deque[Row | UnionChunk]()
+
+    def __iter__(self) -> Iterator[Row | UnionChunk]:
+        while True:
+            if self._buffer:
+                yield self._buffer.popleft()
+                continue
+            item = next(self._items, None)
+            if item is None:
+                return
+            yield item
+
+    def push(self, rows: list[Row]) -> None:
+        self._buffer.extendleft(reversed(rows))
+
+    def next_subject(self) -> str | None:
+        for item in self._buffer:
+            if isinstance(item, UnionChunk):
+                return _subject(item.first)
+            if item[2]:
+                return _subject(item[0])
+        for item in self._items:
+            self._buffer.append(item)
+            if isinstance(item, UnionChunk):
+                return _subject(item.first)
+            if item[2]:
+                return _subject(item[0])
+        return None
+
+
+class _Diff:
+    """The lines `one_value_each` keeps no longer (`dropped`) and anew (`kept`), group by group of changed rows."""
+
+    def __init__(self, single: dict[str, bool], dropped: list[str], kept: list[str]) -> None:
+        self._single, self._dropped, self._kept = single, dropped, kept
+        self._group: list[Row] = []
+        self._key: tuple[str, str] | None = None
+
+    def add(self, row: Row) -> None:
+        subject, predicate, _ = row[0].split(" ", 2)
+        if (subject, predicate) != self._key:
+            self.close()
+            self._key = (subject, predicate)
+        self._group.append(row)
+
+    def close(self) -> None:
+        group, key = self._group, self._key
+        self._group, self._key = [], None
+        if key is None or all(before == after for _, before, after in group):
             return
-        if self._jsonld_items:
-            self._files[JSONLD].write(_SEPARATOR_MEMBER)
-        self._files[JSONLD].write(member)
-        self._jsonld_items += count
+        per_language = self._single.get(key[1][1:-1])
+        old = set(_best([(line, before) for line, before, _ in group if before], per_language, None))
+        new = set(_best([(line, after) for line, _, after in group if after], per_language, None))
+        self._dropped += sorted(old - new)
+        self._kept += sorted(new - old)
 
 
 class _Output:

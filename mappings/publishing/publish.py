@@ -46,8 +46,9 @@ from mappings.publishing.dumps import (
     write_durably,
 )
 from mappings.publishing.page_data import check_page_data, write_page_data
+from mappings.publishing.parts import digests
 from mappings.publishing.store import BuildCheckError, StoreCounts, check_store
-from mappings.publishing.writer import Graphs, write_build
+from mappings.publishing.writer import Change, Graphs, update_build, write_build
 
 __all__ = [
     "BuildCheckError",
@@ -60,6 +61,8 @@ __all__ = [
     "lease_build",
     "load_context",
     "publish",
+    "read_manifest",
+    "remove_leftovers",
     "rollback",
 ]
 
@@ -84,15 +87,17 @@ class PublishedBuild:
 
 def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object] | Callable[[], Mapping[str, object]],
             context: Path, keep: int = 3, sort_buffer: int = 200_000,
-            beside: Callable[[Path], object] | None = None) -> PublishedBuild:
+            beside: Callable[[Path, Change | None], object] | None = None, earlier: Path | None = None) -> PublishedBuild:
     """Build the store and dumps from `graphs`, check them, publish them.
 
     `graphs` come sorted by IRI: (graph IRI, pyoxigraph triples) pairs, or graphs the build rendered
     already (mappings.publishing.dumps.Rendered); they are written as they come. `meta` goes into manifest.json; a
     callable is called once every graph is written (so it may tell what the stream found). `context`
     is the project's JSON-LD context file, embedded in the JSON-LD dump. `sort_buffer` bounds the lines
-    held in memory while sorting the union. `beside(partial)` writes files beside the store once it is
-    written (mappings/publishing/search_index.py). Raises BuildLockedError if another build runs; on any error,
+    held in memory while sorting the union. `beside(partial, change)` writes files beside the store once it is
+    written (mappings/publishing/search_index.py); `change` is what an update changed, None when written anew.
+    `earlier`: a published build that `graphs` may reuse graphs of (`writer.Reused`); the build is then made from
+    it (`writer.update_build`), and the page data updated. Raises BuildLockedError if another build runs; on any error,
     an exception raised by the `graphs` iterator included, `current` keeps pointing at the previous build.
     """
     if keep < 1:
@@ -101,13 +106,13 @@ def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object] | Callable[
     if not callable(meta):
         _json_meta(meta)
     with build_lock(out):  # 1. one build at a time; clear what killed builds left
-        builds = _remove_leftovers(out)
+        builds = remove_leftovers(out)
         build_id, created = _new_build_id()
         partial = builds / f"{build_id}{PARTIAL}"
-        counts, dumps = _write_build(partial, graphs, json_context, sort_buffer)  # 2. write
+        counts, dumps, change = _write_build(partial, graphs, json_context, sort_buffer, earlier)  # 2. write
         if beside is not None:  # files made from the written store (the search index)
-            beside(partial)
-        manifest = _manifest(build_id, created, _json_meta(meta() if callable(meta) else meta), counts, dumps)
+            beside(partial, change)
+        manifest = _manifest(partial, build_id, created, _json_meta(meta() if callable(meta) else meta), counts, dumps)
         write_durably(partial / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         fsync_dir(partial)
         _check_build(partial, manifest, counts, dumps)  # 3. check, before anything points at it
@@ -126,6 +131,15 @@ def current_build(out: Path) -> Path | None:
         return None
     build = out / target
     return build if build.is_dir() else None
+
+
+def read_manifest(build: Path) -> dict[str, object]:
+    """The build's manifest.json; {} when it cannot be read."""
+    try:
+        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def lease_build(build: Path) -> Lease | None:
@@ -245,7 +259,7 @@ def build_lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _remove_leftovers(out: Path) -> Path:
+def remove_leftovers(out: Path) -> Path:
     """Delete what interrupted builds left: partial builds and unrenamed `current` symlinks."""
     builds = out / "builds"
     builds.mkdir(exist_ok=True)
@@ -266,17 +280,22 @@ def _new_build_id() -> tuple[str, str]:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}", created
 
 
-def _write_build(partial: Path, graphs: Graphs, context: object,
-                 sort_buffer: int) -> tuple[StoreCounts, list[Dump]]:
+def _write_build(partial: Path, graphs: Graphs, context: object, sort_buffer: int,
+                 earlier: Path | None) -> tuple[StoreCounts, list[Dump], Change | None]:
     partial.mkdir()
-    counts, dumps = write_build(partial, graphs, context=context, prefixes=context_prefixes(context),
-                                sort_buffer=sort_buffer)
+    prefixes = context_prefixes(context)
+    if earlier is None:
+        counts, dumps = write_build(partial, graphs, context=context, prefixes=prefixes, sort_buffer=sort_buffer)
+        change = None
+    else:
+        counts, dumps, change = update_build(partial, earlier, graphs, context=context, prefixes=prefixes,
+                                             sort_buffer=sort_buffer)
     fsync_tree(partial / "store")
     write_page_data(partial)
-    return counts, dumps
+    return counts, dumps, change
 
 
-def _manifest(build_id: str, created: str, meta: object, counts: StoreCounts,
+def _manifest(partial: Path, build_id: str, created: str, meta: object, counts: StoreCounts,
               dumps: list[Dump]) -> dict[str, object]:
     return {
         "build_id": build_id,
@@ -285,6 +304,7 @@ def _manifest(build_id: str, created: str, meta: object, counts: StoreCounts,
         "counts": {"graphs": counts.graphs, "quads": counts.quads, "union_triples": counts.union_triples},
         "store": {"path": "store", "quads": counts.quads + counts.union_triples},
         "dumps": [dump.manifest_entry() for dump in dumps],
+        "parts": digests(partial),
     }
 
 
