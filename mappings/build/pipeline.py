@@ -75,7 +75,7 @@ from mappings.publishing.publish import (
     read_manifest,
     remove_leftovers,
 )
-from mappings.publishing.search_index import write_search_index
+from mappings.publishing.search_index import update_search_index, write_search_index
 from mappings.publishing.writer import Change, Reused, text_key
 from mappings.reading.article import file_text
 from mappings.reading.identifiers import unique
@@ -158,6 +158,8 @@ class _Build:
         self.iris: dict[str, str] = {}   # article graph IRI → its identifier
         self._seen: list[tuple[StatKey, ReadArticle]] = []   # what phase 1 made of each source, by its file's stat
         self.earlier_parts: dict[str, Part] = {}   # the graphs of the published build this one is made from
+        self.earlier: Path | None = None           # that build
+        self.reused: dict[str, Part] = {}          # its article graphs this one takes as they are
         self.cache = out / "cache" / rules_version()
         self.result = BuildResult(published=None)
         self._outside = 0.0  # CPU time the publishing process spent outside publishing (phase 2 with jobs=1)
@@ -184,6 +186,7 @@ class _Build:
         self.iris = {iri: identifier for iri, identifier, _ in ordered}
         del readable
         earlier, reused = self._reusable(ordered, minter)
+        self.earlier, self.reused = earlier, reused
         now = {iri: found for iri, found in ((str(minter.article(article)), found)
                                              for article, found in minted(seen, people, minter).items())}
         changed = None if earlier is None else set(self.earlier_parts) - set(reused)
@@ -385,12 +388,19 @@ class _Build:
 
     def _search_index(self, partial: Path, change: Change | None) -> None:
         """The build's full-text index: the store's names and texts, and each article's body from the cache,
-        one at a time (articles left out are not in the store, and not indexed). An update indexes the articles
-        whose graphs changed alone (`bodies` holds them)."""
-        bodies = ((iri, cached.text) for iri, sha256 in self.bodies
-                  if (cached := load_cached(self.cache / f"{sha256}.pickle")))
+        one at a time (articles left out are not in the store, and not indexed). An update makes again the entries
+        of what changed alone, with the bodies of the articles whose graphs were written anew."""
+        def bodies(wanted: Callable[[str], bool] = lambda _: True) -> Iterator[tuple[str, str]]:
+            return ((iri, cached.text) for iri, sha256 in self.bodies
+                    if wanted(iri) and (cached := load_cached(self.cache / f"{sha256}.pickle")))
+
         with clock(self.result.timings, "search index"):
-            write_search_index(partial, self.base, bodies)
+            if change is None or self.earlier is None:
+                write_search_index(partial, self.base, bodies())
+                return
+            update_search_index(self.earlier, partial, self.base, change.quads(change.removed),
+                                change.quads(change.added), bodies(lambda iri: iri not in self.reused),
+                                all_bodies=bodies)
 
     def _reject(self, rejected: list[tuple[str, str]]) -> None:
         for identifier, why in rejected:
