@@ -11,6 +11,8 @@ Layout under `out`:
         dumps/                  vankien.{nq,trig,nt,ttl,jsonld}.gz and SHA256SUMS
         manifest.json           build id, time, meta, counts, and per dump: media type, bytes, sha256, count
         pages.sqlite            what every resource page asks for, prepared from the store (page_data.py)
+        parts.pickle            each graph's place in the dumps and what it was made of; union-counts.gz: the union's
+                                counts (parts.py): a build made from this one starts from them (writer.update_build)
     builds/<id>.partial/        a build being written, or the leftover of one that failed or was killed
 
 A build is written under `<id>.partial`, checked, renamed, and only then pointed to by `current`;
