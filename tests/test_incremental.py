@@ -14,10 +14,13 @@ import pytest
 from pyoxigraph import Store
 
 from bench.corpus import write_corpus
+from mappings.build import seen_sources
 from mappings.build.pipeline import BuildResult, build
 from mappings.publishing.dumps import DumpWriter
 from mappings.publishing.parts import PARTS, UNION_COUNTS
 from mappings.publishing.publish import current_build
+from mappings.reading.archives import Index
+from tests.test_inputs import HA_TINH, QUANG_BINH, THANH_HOA, write_warc
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SEEDS = Path(__file__).parents[1] / "seeds"
@@ -149,3 +152,24 @@ def test_an_update_that_fails_leaves_the_published_build_as_it_was(pool: list[Pa
     assert current_build(out) == build_dir
     assert holdings(out) == before
     assert quiet(articles, out).reused == 10   # the next build goes on from the published one
+
+
+def test_a_web_archive_not_touched_since_the_last_build_is_not_read_again(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    articles.mkdir()
+    write_warc(articles / "crawl.warc.gz", [HA_TINH, QUANG_BINH])
+    listed: list[Path] = []
+    real = seen_sources.index_archive
+
+    def counted(path: Path) -> Index:
+        listed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(seen_sources, "index_archive", counted)
+    assert quiet(articles, out).articles == 2
+    assert quiet(articles, out).unchanged
+    assert len(listed) == 1
+    write_warc(articles / "crawl.warc.gz", [HA_TINH, QUANG_BINH, THANH_HOA])   # the crawl grew
+    grown = quiet(articles, out)
+    assert len(listed) == 2 and grown.articles == 3 and grown.reused == 2

@@ -43,7 +43,7 @@ from tqdm import tqdm
 from mappings.build.continuity import replaced_graph
 from mappings.build.parallel import WorkerDied, Workers, chunked, default_jobs
 from mappings.build.reuse import graph_key, still_holds
-from mappings.build.seen_sources import StatKey, load_seen, save_seen, stat_key
+from mappings.build.seen_sources import KnownArchives, StatKey, load_seen, save_seen, stat_key
 from mappings.build.worker import (
     Linking,
     ReadArticle,
@@ -117,7 +117,8 @@ def build(articles: Path | Sequence[Path], out: Path, *, base: str = DEFAULT_BAS
     if article_timeout is not None and article_timeout < 0:
         raise ValueError(f"article timeout {article_timeout}: must be positive (0: no limit)")
     paths = [articles] if isinstance(articles, Path) else list(articles)
-    found = find_sources(paths)
+    archives = KnownArchives(out / "cache" / rules_version())
+    found = find_sources(paths, archives)
     for line in [*found.notes, *found.skipped.values()]:
         report(line)
     if not found.sources:
@@ -130,7 +131,9 @@ def build(articles: Path | Sequence[Path], out: Path, *, base: str = DEFAULT_BAS
             with Workers(jobs or default_jobs()) as workers:  # its workers have stopped before the cache is cleaned
                 builder = _Build(out, base, keep, workers, report, article_timeout or None, anew)
                 builder.result.skipped = found.skipped
-                return builder.run(found.sources)
+                result = builder.run(found.sources)
+            archives.save()
+            return result
         except BaseException:
             _take_back(cache, before)
             raise

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mappings.reading.archives import index_archive, read_record
+from mappings.reading.archives import Index, index_archive, read_record
 from mappings.reading.article import MAX_BYTES, Article, file_text, parse_article
 from mappings.reading.files import kind_of, read_bounded
 from mappings.reading.identifiers import path_key, url_key
@@ -60,9 +60,9 @@ class Found:
     notes: list[str] = field(default_factory=list)          # what each web archive held
 
 
-def find_sources(paths: Sequence[Path]) -> Found:
+def find_sources(paths: Sequence[Path], index: Callable[[Path], Index] = index_archive) -> Found:
     """Every source under `paths`, and every thing that is not one with the reason; `FileNotFoundError` for a
-    path given that does not exist."""
+    path given that does not exist. `index` lists a web archive's records (the build remembers them per file)."""
     found, seen = Found(), set[tuple[int, int]]()
     for root in paths:
         if not os.path.lexists(root):
@@ -70,9 +70,9 @@ def find_sources(paths: Sequence[Path]) -> Found:
         several = len(paths) > 1
         if root.is_dir():
             for path, name in _walk(root, root.resolve(), found, str(root) if several else ""):
-                _add(path, name, found, seen)
+                _add(path, name, found, seen, index)
         else:
-            _add(root, str(root) if several else root.name, found, seen)
+            _add(root, str(root) if several else root.name, found, seen, index)
     return found
 
 
@@ -103,7 +103,7 @@ def _walk(folder: Path, root: Path, found: Found, relative: str = "") -> Iterato
         yield path, name
 
 
-def _add(path: Path, name: str, found: Found, seen: set[tuple[int, int]]) -> None:
+def _add(path: Path, name: str, found: Found, seen: set[tuple[int, int]], index: Callable[[Path], Index]) -> None:
     try:
         info = path.stat()
     except OSError as err:
@@ -119,14 +119,14 @@ def _add(path: Path, name: str, found: Found, seen: set[tuple[int, int]]) -> Non
     if suffix is None:
         _skip(found, name, path, f"not an article: the build reads {READ} files")
     elif SUFFIXES[suffix] == ARCHIVE:
-        _add_archive(path, name, found)
+        _add_archive(path, name, found, lambda: index(path))
     else:
         found.sources.append(Source(path, name, SUFFIXES[suffix]))
 
 
-def _add_archive(path: Path, name: str, found: Found) -> None:
+def _add_archive(path: Path, name: str, found: Found, listed: Callable[[], Index]) -> None:
     try:
-        index = index_archive(path)
+        index = listed()
     except OSError as err:
         _skip(found, name, path, f"cannot be read: {err.strerror or err}")
         return
