@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +32,16 @@ Lookup = tuple[str, Any, Any]   # (table, key, the answer: the value, None when 
 Trace = tuple[Lookup, ...]
 TABLES = ("years", "people", "stories", "story_meetings")   # the minter's tables of the whole corpus
 _CODE = Path(__file__).parents[1]   # mappings/
+LIBRARIES = ("pyoxigraph", "rdflib", "pyshacl")
 
 
 @cache
 def render_version() -> str:
     """A digest of everything besides the article that goes into a graph: the extraction rules, all of mappings/
-    (emission, validation, rendering) and the ontology (shapes, context, reference data)."""
-    digest = hashlib.sha256(rules_version().encode())
+    (emission, validation, rendering), the ontology (shapes, context, reference data) and the libraries that parse,
+    check and write RDF."""
+    libraries = "|".join(f"{name} {version(name)}" for name in LIBRARIES)
+    digest = hashlib.sha256(f"{rules_version()}|{libraries}".encode())
     for root in (_CODE, ONTOLOGY_DIR):
         for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".toml", ".ttl", ".jsonld"}):
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
