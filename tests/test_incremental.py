@@ -173,3 +173,38 @@ def test_a_web_archive_not_touched_since_the_last_build_is_not_read_again(tmp_pa
     write_warc(articles / "crawl.warc.gz", [HA_TINH, QUANG_BINH, THANH_HOA])   # the crawl grew
     grown = quiet(articles, out)
     assert len(listed) == 2 and grown.articles == 3 and grown.reused == 2
+
+
+# A cites a directive without its date; B, added later, dates it: A's graph names the document by its year, so A's
+# graph must be written again though A did not change.
+UNDATED = """date 2024-05-20
+
+Huyện ủy học tập chỉ thị về công tác dân vận
+
+Sáng 20/5, Tỉnh ủy Hà Nam tổ chức hội nghị quán triệt Chỉ thị số 57-CT/TW của Ban Bí thư.
+"""
+DATING = """date 2024-06-02
+
+Tỉnh ủy Ninh Bình triển khai Chỉ thị 57
+
+Tỉnh ủy Ninh Bình ban hành Kế hoạch số 12-KH/TU thực hiện Chỉ thị số 57-CT/TW ngày 2/3/2024 của Ban Bí thư.
+"""
+
+
+def test_an_article_whose_graph_depends_on_another_is_written_again_when_that_one_comes(tmp_path: Path) -> None:
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    articles.mkdir()
+    for path in sorted(SEEDS.glob("*.txt"))[:3]:
+        shutil.copyfile(path, articles / path.name)
+    (articles / "ha_nam.txt").write_text(UNDATED, encoding="utf-8")
+    quiet(articles, out)
+    undated = "http://localhost:8000/id/document/tw/undated/chi-thi/57"
+    assert any(undated in quad for quad in holdings(out)["quads"])  # type: ignore[union-attr]
+    (articles / "ninh_binh.txt").write_text(DATING, encoding="utf-8")
+    update = quiet(articles, out)
+    assert update.reused == 3   # the seeds; ha_nam's graph is written again
+    quads = holdings(out)["quads"]
+    assert not any(undated in quad for quad in quads)  # type: ignore[union-attr]
+    assert any("/id/document/tw/2024/chi-thi/57>" in quad for quad in quads)  # type: ignore[union-attr]
+    quiet(articles, tmp_path / "anew", anew=True)
+    assert holdings(out) == holdings(tmp_path / "anew")
