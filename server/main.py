@@ -35,7 +35,8 @@ def create_app(settings: Settings) -> FastAPI:
     """The application over the build currently published in `settings.data_dir` (followed as new builds
     are published: `server.routes.served`), the file `settings.dataset`, or the remote store `settings.store`.
 
-    Clients' queries run in a pool of worker processes per build served, started with it and stopped with it."""
+    Clients' queries run in a pool of worker processes per build served, started with it and stopped with it; so
+    are the resource pages of a build (`settings.page_workers`: one process per core by default)."""
     data_dir = settings.data_dir if settings.dataset is None and settings.store is None else None
     following = Following(partial(_open_served, settings), data_dir, settings.follow_s)
 
@@ -68,9 +69,13 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _open_served(settings: Settings) -> Served:
-    """The build (or file, or remote store) to serve now, with its pool of query workers (not started)."""
+    """The build (or file, or remote store) to serve now, with its pools of query and page workers (not started;
+    a file or a remote store has its pages made in this process)."""
     store = GraphStore.open(settings)
-    return Served(store, WorkerPool(store.open_for_worker, query_worker.handle, _pool_limits(settings)))
+    queries = WorkerPool(store.open_for_worker, query_worker.handle, _pool_limits(settings))
+    if store.open_for_pages is None or not settings.page_pool_size:
+        return Served(store, queries)
+    return Served(store, queries, WorkerPool(store.open_for_pages, resources.make_page, _page_limits(settings), "page"))
 
 
 def _pool_limits(settings: Settings) -> PoolLimits:
@@ -81,6 +86,15 @@ def _pool_limits(settings: Settings) -> PoolLimits:
         memory_bytes=settings.worker_memory_mb << 20,
         long_after_s=settings.long_query_s,
         long_slots=settings.long_slots,
+    )
+
+
+def _page_limits(settings: Settings) -> PoolLimits:
+    return PoolLimits(
+        size=settings.page_pool_size,
+        timeout_s=settings.query_timeout_s,
+        wait_s=settings.queue_wait_s,
+        memory_bytes=settings.worker_memory_mb << 20,
     )
 
 

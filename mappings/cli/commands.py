@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--keep-default-graph", action="store_true",
                      help="serve the --dataset file's own default graph even when it is empty (by default an "
                           "empty one is the union of the named graphs, as in a build)")
+    cmd.add_argument("--workers", type=int, metavar="N",
+                     help="processes that make the resource pages of a build, so first visits use every core "
+                          "(default: one per CPU; 0: in the server process)")
     cmd.set_defaults(run=_serve)
     cmd = commands.add_parser("rollback", help="publish the previous kept build again")
     cmd.add_argument("--out", type=Path, default=PROJECT / "data")
@@ -167,7 +170,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     flags = {"data_dir": args.data, "dataset": args.dataset, "store": args.store, "host": args.host,
              "port": args.port, "base_uri": args.base_uri, "dataset_base": args.dataset_base,
-             "keep_default_graph": args.keep_default_graph or None}
+             "keep_default_graph": args.keep_default_graph or None, "page_workers": args.workers}
     environ = {"VANKIEN_DATA_DIR": str(PROJECT / "data"), **os.environ}
     settings = replace(Settings.from_env(environ), **{k: v for k, v in flags.items() if v is not None})
     if args.data is not None:

@@ -157,6 +157,8 @@ class GraphStore:
         self._lease: Lease | None = None  # held while this build is served (`published`)
         # What the build prepared for its pages (`server.data.page_data`); None: computed per request.
         self.page_data: PageData | None = None
+        # Opens this build again in a page worker process (picklable); None: pages are made in this process.
+        self.open_for_pages: Callable[[], GraphStore] | None = None
 
     def release(self) -> None:
         """Done serving this build: `build --keep` may delete it (call once no request and no worker uses it)."""
@@ -190,17 +192,22 @@ class GraphStore:
                 break
         else:
             raise FileNotFoundError(f"{data_dir / 'current'}: the build kept changing while it was opened")
-        build_dir = build.resolve()
         try:
-            manifest = json.loads((build_dir / "manifest.json").read_text("utf-8"))
-            store_path = str(build_dir / "store")
-            opened = cls(read_only(store_path), partial(read_only, store_path), manifest, settings, build_dir)
-            opened.page_data = PageData.open(build_dir)
+            opened = cls.at_build(build.resolve(), settings)
         except BaseException:
-            if lease is not None:
-                lease.close()
+            lease.close()
             raise
         opened._lease = lease
+        return opened
+
+    @classmethod
+    def at_build(cls, build_dir: Path, settings: Settings) -> "GraphStore":
+        """The build in `build_dir`, not leased: what a page worker opens of the build its server leased."""
+        manifest = json.loads((build_dir / "manifest.json").read_text("utf-8"))
+        store_path = str(build_dir / "store")
+        opened = cls(read_only(store_path), partial(read_only, store_path), manifest, settings, build_dir)
+        opened.page_data = PageData.open(build_dir)
+        opened.open_for_pages = partial(cls.at_build, build_dir, settings)
         return opened
 
     @classmethod

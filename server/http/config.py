@@ -44,6 +44,7 @@ class Settings:
     client_concurrency: int = 8  # queries in flight per client address
     follow_s: float = 1.0  # how often a `--data` server looks for a newly published build (0: never)
     kept_responses_mb: int = 64  # pages, search and lists answered again from memory (`server.http.response_cache`)
+    page_workers: int | None = None  # processes that make resource pages (`--workers`); None: one per core, 0: none
 
     def __post_init__(self) -> None:
         if self.base_uri is not None:
@@ -54,6 +55,12 @@ class Settings:
     @property
     def pool_size(self) -> int:
         return self.workers or 2 * (os.cpu_count() or 1)
+
+    @property
+    def page_pool_size(self) -> int:
+        """Page worker processes: a first visit's page is made in one, so pages are made on every core at once
+        (0: in the server process, in threads that share one core)."""
+        return os.cpu_count() or 1 if self.page_workers is None else max(0, self.page_workers)
 
     @property
     def long_slots(self) -> int:

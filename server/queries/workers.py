@@ -58,6 +58,7 @@ MAX_HOLD_S = 0.5  # ... at most this much later than its arrival
 UNKNOWN_S = 0.01  # what a key not seen yet counts as
 REMEMBERED_KEYS = 4096  # job times kept (the oldest entries go first)
 Handler = Callable[[Any, Any], Iterable[object]]
+HINTS = {"query": "; narrow it (LIMIT, more specific patterns) and try again"}  # after a timeout, by kind of job
 
 
 class WorkerFailed(HttpError):
@@ -113,12 +114,14 @@ class _Job:
 
 
 class WorkerPool:
-    """`size` workers, each opened with `open_resource()` once, serving one job at a time."""
+    """`size` workers, each opened with `open_resource()` once, serving one job at a time; `kind` names their
+    jobs in errors (a client's query, a page)."""
 
-    def __init__(self, open_resource: Callable[[], Any], handle: Handler, limits: PoolLimits) -> None:
+    def __init__(self, open_resource: Callable[[], Any], handle: Handler, limits: PoolLimits, kind: str = "query") -> None:
         self._open = open_resource
         self._handle = handle
         self.limits = limits
+        self.kind = kind
         self._idle: list[_Worker] = []
         self._waiters: list[tuple[float, int, _Waiter]] = []  # a heap: (place, arrival number, waiter)
         self._waiting = 0  # waiters not gone
@@ -138,7 +141,7 @@ class WorkerPool:
             thread.join()
         if len(self._idle) != self.limits.size:
             self.close()
-            raise RuntimeError("a query worker failed to start; see the log above")
+            raise RuntimeError(f"a {self.kind} worker failed to start; see the log above")
 
     def close(self) -> None:
         self._closed = True
@@ -159,7 +162,7 @@ class WorkerPool:
             try:
                 worker.conn.send_bytes(_pickle(job))
             except OSError:  # it died while idle
-                raise WorkerFailed("the query worker had stopped; try again") from None
+                raise WorkerFailed(f"the {self.kind} worker had stopped; try again") from None
             head = await self._receive(running)
         except BaseException:
             self._finish(running, healthy=False)
@@ -222,7 +225,7 @@ class WorkerPool:
             if worker is not None and not waited:  # cancelled as a worker came: it goes to the next
                 self._release(worker)
         if worker is None:
-            raise ServiceBusy(f"all {self.limits.size} query workers are busy; try again shortly")
+            raise ServiceBusy(f"all {self.limits.size} {self.kind} workers are busy; try again shortly")
         return worker
 
     def _release(self, worker: _Worker) -> None:
@@ -262,14 +265,14 @@ class WorkerPool:
             batch = await _next_batch(running.worker, until)
             if batch is BROKEN:
                 raise WorkerFailed(
-                    "the query worker stopped unexpectedly (out of memory?); the query was abandoned"
+                    f"the {self.kind} worker stopped unexpectedly (out of memory?); the {self.kind} was abandoned"
                 )
             if batch is not None:
                 return batch
             if asyncio.get_running_loop().time() >= running.deadline:
                 raise QueryTimeout(
-                    f"the query ran longer than {self.limits.timeout_s:g} s and was stopped; "
-                    "narrow it (LIMIT, more specific patterns) and try again"
+                    f"the {self.kind} ran longer than {self.limits.timeout_s:g} s and was stopped"
+                    + HINTS.get(self.kind, "")
                 )
             self._make_long(running)
 
@@ -306,7 +309,7 @@ class WorkerPool:
     def _add_worker(self) -> None:
         parent, child = SPAWN.Pipe()
         process = SPAWN.Process(
-            target=_serve, args=(child, self._open, self._handle, self.limits.memory_bytes), daemon=True
+            target=_serve, args=(child, self._open, self._handle, self.limits.memory_bytes, self.kind), daemon=True
         )
         process.start()
         child.close()
@@ -439,7 +442,9 @@ def _stop(worker: _Worker) -> None:
     worker.conn.close()
 
 
-def _serve(conn: Connection, open_resource: Callable[[], Any], handle: Handler, memory_bytes: int | None) -> None:
+def _serve(
+    conn: Connection, open_resource: Callable[[], Any], handle: Handler, memory_bytes: int | None, kind: str
+) -> None:
     """The worker process: open the resource once, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops us
     if memory_bytes:
@@ -463,5 +468,5 @@ def _serve(conn: Connection, open_resource: Callable[[], Any], handle: Handler, 
         except HttpError as error:
             batch.append(("raise", error))
         except Exception as error:  # noqa: BLE001 - reported to the client, the worker lives on
-            batch.append(("raise", WorkerFailed(f"the query failed: {type(error).__name__}: {error}")))
+            batch.append(("raise", WorkerFailed(f"the {kind} failed: {type(error).__name__}: {error}")))
         conn.send_bytes(_pickle([*batch, DONE]))

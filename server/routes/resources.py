@@ -9,11 +9,16 @@ replacement: `301` from `/id/x` and `/doc/x` to the replacement's `/id/` URL, fo
 alike; a fixed representation (`/doc/x.ttl`, `?format=`) goes to the same representation of the
 replacement (`/doc/y.ttl`), so a client that chose a format keeps it. Several: `300 Multiple Choices`,
 a page listing them with their labels, or in RDF the `isReplacedBy` triples and those labels.
+
+A description is made in a page worker process (`vankien serve --workers N`, one per core by default: the pool
+of `server.routes.served.Served`), so first visits are made on every core at once; a file or a remote store
+served has its pages made in this process.
 """
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -24,10 +29,10 @@ from server.data.store import GraphStore, replaced_by
 from server.http import i18n, negotiation
 from server.http.errors import NotFound
 from server.http.namespaces import RDFS_LABEL
-from server.http.urls import Urls
+from server.http.urls import URLS, Urls, urls_of
 from server.pages import rendering
 from server.pages.description import Description, Paging, describe
-from server.routes.deps import StoreDep, UrlsDep
+from server.routes.deps import StoreDep, UrlsDep, served
 
 router = APIRouter(tags=["resources"])
 GET_HEAD = ["GET", "HEAD"]  # FastAPI's `get` routes refuse HEAD
@@ -58,8 +63,15 @@ async def description(
     """Suffix (`.ttl`) > `?format=ttl` > `Accept`, over one description (HTML and RDF never disagree)."""
     path, fixed = negotiation.split_suffix(path, negotiation.PAGE)
     chosen = fixed or negotiation.choose(negotiation.PAGE, request.headers.get("accept"), format_key)
-    asked = Asked(path, chosen, Paging.parse(incoming, page), bool(fixed or format_key))
-    return await store.run(_answer, request, store, urls, asked)
+    asked = Asked(path, chosen.suffix, Paging.parse(incoming, page), bool(fixed or format_key))
+    pages = served(request).pages
+    if pages is None:
+        return await store.run(_answer, request, store, urls, asked)
+    head, body = await pages.run(PageJob(_scope(request), asked))
+    status, headers = cast(tuple[int, list[tuple[bytes, bytes]]], head)
+    response = Response(body.whole if body.whole is not None else b"".join([chunk async for chunk in body]), status)
+    response.raw_headers = headers
+    return response
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,30 +79,56 @@ class Asked:
     """What a request for a description asks: which resource, in which form, which page of incoming links."""
 
     path: str
-    chosen: negotiation.Representation
+    suffix: str  # of the representation chosen (a page worker is sent its name: pyoxigraph's formats do not pickle)
     paging: Paging | None
     fixed: bool  # the form was named (suffix or `?format=`), not negotiated
 
+    @property
+    def chosen(self) -> negotiation.Representation:
+        return next(r for r in negotiation.PAGE if r.suffix == self.suffix)
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """A description asked of a page worker: the request as the answer reads it, and what it asks."""
+
+    scope: dict[str, Any]
+    asked: Asked
+
+
+def make_page(store: GraphStore, job: PageJob) -> Iterator[object]:
+    """What a page worker (`server.queries.workers`) answers: the status and headers, then the body."""
+    request = Request(job.scope)
+    response = _answer(request, store, urls_of(request), job.asked)
+    yield response.status_code, response.raw_headers
+    yield bytes(response.body)
+
+
+def _scope(request: Request) -> dict[str, Any]:
+    """What `_answer` reads of a request (its URL builder, headers, query, path), to send to a worker."""
+    keys = ("type", "method", "path", "query_string", "headers", URLS)
+    return {key: request.scope[key] for key in keys}
+
 
 def _answer(request: Request, store: GraphStore, urls: Urls, asked: Asked) -> Response:
-    """The description, 304, a redirect or 300 for what was replaced, or 404 (blocking: one thread hop for all of
-    it; the resource's own triples, read first, say which)."""
-    iri = urls.iri(asked.path)
+    """The description, 304, a redirect or 300 for what was replaced, or 404, as the resource's own triples (read
+    first) say (blocking: in a page worker, else in one thread hop)."""
+    iri, chosen = urls.iri(asked.path), asked.chosen
     own = store.own(iri)
     moved = replaced_by(own)
     if moved:
-        return _replaced(request, store, urls, asked.path, moved, asked.chosen, asked.fixed)
+        return _replaced(request, store, urls, asked.path, moved, chosen, asked.fixed)
     if not own:
         raise NotFound(f"nothing is known about {iri}")
-    lang = i18n.language(request) if asked.chosen is negotiation.HTML else None
-    tag = etag(store.build_id, asked.path, asked.chosen.suffix, lang, asked.paging)
+    lang = i18n.language(request) if chosen is negotiation.HTML else None
+    tag = etag(store.build_id, asked.path, chosen.suffix, lang, asked.paging)
     if {tag, "*"} & if_none_match(request.headers.get("if-none-match")):
         response = _not_modified(request, lang)
     else:
         found = describe(store, iri, asked.paging, own)
-        response = _represent(request, found, asked.path, urls, asked.chosen, lang)
+        response = _represent(request, found, asked.path, urls, chosen, lang)
     response.headers["ETag"] = tag
-    response.headers["Content-Location"] = urls.doc(asked.path, asked.chosen.suffix) + _query(request, "in", "page")
+    response.headers["Content-Location"] = urls.doc(asked.path, chosen.suffix) + _query(request, "in", "page")
     if not asked.fixed:
         response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Accept")))
     return response

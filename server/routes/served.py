@@ -1,15 +1,16 @@
 """The build being served, and the switch to a newly published one while requests run.
 
-What a request reads of the data, the store and the pool of query workers over it, is one `Served`. The
-outermost ASGI layer (`PinServed`) pins each request to the `Served` current when it arrives, in
-`scope[SERVED]`, and the request finishes on it, streamed answers included.
+What a request reads of the data, the store and the pools of worker processes over it (clients' queries, pages),
+is one `Served`. The outermost ASGI layer (`PinServed`) pins each request to the `Served` current when it arrives,
+in `scope[SERVED]`, and the request finishes on it, streamed answers included.
 
 `Following` watches `DATA/current` (every `follow_s`): when it points to another build (a new one, or a
 rollback), the new build is opened and leased and its workers started, in a thread, while requests go on
 to the old one; then new requests go to the new one, and the old one is retired: once its last request
 ended, its workers are stopped and its lease released (`build --keep` may then delete it). A build that
-cannot be opened is logged and the old one served on. Kept responses are keyed by the build
-(`response_cache.VERSION`), values computed per build by its id (`server.data.per_build`).
+cannot be opened is logged and the old one served on. Page workers open the build their server leased, and stop
+before the lease goes. Kept responses are keyed by the build (`response_cache.VERSION`), values computed per
+build by its id (`server.data.per_build`).
 """
 
 import asyncio
@@ -34,14 +35,28 @@ LOG = logging.getLogger("uvicorn.error")
 @dataclass(eq=False)
 class Served:
     store: GraphStore
-    pool: WorkerPool
+    pool: WorkerPool  # clients' queries
+    pages: WorkerPool | None = None  # first visits of resource pages; None: made in threads of this process
     requests: int = field(default=0)  # in flight on it
     retired: bool = field(default=False)
 
+    def start(self) -> None:
+        """Starts the workers (blocking); those started are stopped again if one cannot start."""
+        try:
+            for pool in self._pools():
+                pool.start()
+        except BaseException:
+            self.close()
+            raise
+
     def close(self) -> None:
         """Stops the workers, then lets the build go (blocking: call it in a thread)."""
-        self.pool.close()
+        for pool in self._pools():
+            pool.close()
         self.store.release()
+
+    def _pools(self) -> list[WorkerPool]:
+        return [self.pool, *([self.pages] if self.pages is not None else [])]
 
 
 class Following:
@@ -58,15 +73,11 @@ class Following:
 
     def start(self) -> None:
         """Starts the workers of the first build (blocking)."""
-        self.current.pool.start()
+        self.current.start()
 
     def _open_and_start(self) -> Served:
         served = self._open()
-        try:
-            served.pool.start()
-        except BaseException:
-            served.close()
-            raise
+        served.start()
         return served
 
     async def follow(self) -> None:
