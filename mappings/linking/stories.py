@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Mapping
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 PERMUTATIONS = 64
 SHINGLE = 5            # words per shingle
@@ -35,8 +35,8 @@ def fingerprint(text: str) -> bytes:
 
 def stories(fingerprints: Mapping[str, bytes], published: Mapping[str, str | None]) -> dict[str, tuple[str, ...]]:
     """Article → the copies of its story (the original first), for every article that has a copy."""
-    signatures = {article: MinHash(num_perm=PERMUTATIONS, seed=1, scheme=SCHEME,
-                                   hashvalues=np.frombuffer(value, dtype=np.uint64))
+    # Lean: made from the hash values alone (a MinHash draws its permutations again, 0.2 ms an article)
+    signatures = {article: LeanMinHash(seed=1, scheme=SCHEME, hashvalues=np.frombuffer(value, dtype=np.uint64))
                   for article, value in fingerprints.items()}
     index = MinHashLSH(threshold=SAME_STORY, num_perm=PERMUTATIONS)
     for article in sorted(signatures):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Invisible format characters (Unicode category Cf), as a regex class: soft hyphen, zero-width space, joiners
 # and marks, bidi controls, word joiner, BOM, interlinear annotation, tags. Written out, since computing it
@@ -87,8 +88,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").casefold()
 
 
+@lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
-    """Lower-case ASCII slug.
+    """Lower-case ASCII slug (of names and titles, which recur: remembered).
 
     >>> slugify("Ban Thường vụ Tỉnh ủy")
     'ban-thuong-vu-tinh-uy'
