@@ -63,14 +63,20 @@ HEADER = ("| articles | runs | wall s | articles/s | per core | " + " | ".join(S
           "|" + "---:|" * (6 + len(STEPS)))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.build", description=__doc__.split("\n\n")[0])
+def arguments(program: str, doc: str | None, timeout: float) -> argparse.ArgumentParser:
+    """The options the build benchmarks share."""
+    parser = argparse.ArgumentParser(prog=f"python -m {program}", description=(doc or "").split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--repeat", type=int, nargs="+", default=[3, 1], help="runs per size (the last repeats)")
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes per build")
     parser.add_argument("--work", type=Path, default=Path("/tmp/vankien-bench"), help="corpora and builds")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=3600, help="seconds per build")
+    parser.add_argument("--timeout", type=float, default=timeout, help="seconds per build")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = arguments("bench.build", __doc__, timeout=3600)
+    parser.add_argument("--repeat", type=int, nargs="+", default=[3, 1], help="runs per size (the last repeats)")
     args = parser.parse_args(argv)
     print(f"Machine: {machine()}\nBuild: --jobs {args.jobs}; corpora: bench/corpus.py --seed {args.seed}\n")
     print(HEADER, flush=True)

@@ -13,14 +13,12 @@ build anew; a build made from the published one holds exactly what a build anew 
 """
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 from pathlib import Path
 
-from bench.build import corpus, machine
+from bench.build import arguments, corpus, machine
 from bench.measure import Run, run_build
-from mappings.build.parallel import default_jobs
 
 STEPS = ("add 10", "change 10", "remove 10", "nothing")
 CHANGE = ("\n\nĐồng chí Lê Văn Thử, Phó Bí thư Tỉnh ủy, phát biểu tại hội nghị quán triệt Chỉ thị số 45-CT/TW "
@@ -63,13 +61,7 @@ def measure(size: int, seed: int, work: Path, jobs: int, timeout: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.incremental", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes per build")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/vankien-bench"), help="corpora and builds")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=7200, help="seconds per build")
-    args = parser.parse_args(argv)
+    args = arguments("bench.incremental", __doc__, timeout=7200).parse_args(argv)
     print(f"Machine: {machine()}\nBuild: --jobs {args.jobs}; corpora: bench/corpus.py --seed {args.seed}\n")
     print(HEADER, flush=True)
     for size in args.sizes:

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
@@ -62,14 +62,11 @@ def write_build(partial: Path, graphs: Graphs, *, context: object, prefixes: dic
     store = StoreWriter(partial / "store")
     dumps = DumpWriter(partial / "dumps", context, prefixes, sort_buffer)
     seen: set[str] = set()
-    last = ""
     parts: dict[str, Part] = {}
     try:
-        for item in graphs:
-            if isinstance(item, Reused):
-                raise TypeError(f"graph <{item.iri}>: a reused graph needs the earlier build (update_build)")
-            rendered = item if isinstance(item, Rendered) else render(graph_text(*item), prefixes)
-            last = _in_order(rendered.iri, last, seen)
+        for rendered in _ordered(graphs, prefixes, seen):
+            if isinstance(rendered, Reused):
+                raise TypeError(f"graph <{rendered.iri}>: a reused graph needs the earlier build (update_build)")
             store.add(rendered.store, () if rendered.quads else (rendered.iri,))
             dumps.add(rendered)
             parts[rendered.iri] = _part(rendered, dumps)
@@ -97,17 +94,13 @@ def update_build(partial: Path, earlier: Path, graphs: Graphs, *, context: objec
     earlier_nquads = open(earlier / "dumps" / NQUADS, "rb")  # noqa: SIM115  closed below
     change, counted = Change(), Counter[str]()
     seen: set[str] = set()
-    last = ""
     parts: dict[str, Part] = {}
     try:
-        for item in graphs:
-            if isinstance(item, Reused):
-                last = _in_order(item.iri, last, seen)
-                dumps.copy(item.iri, earlier / "dumps", item.part.members, item.part.quads, item.part.own)
-                parts[item.iri] = replace(item.part, members=dumps.placed[item.iri])
+        for rendered in _ordered(graphs, prefixes, seen):
+            if isinstance(rendered, Reused):
+                dumps.copy(rendered.iri, earlier / "dumps", rendered.part.members, rendered.part.quads, rendered.part.own)
+                parts[rendered.iri] = replace(rendered.part, members=dumps.placed[rendered.iri])
                 continue
-            rendered = item if isinstance(item, Rendered) else render(graph_text(*item), prefixes)
-            last = _in_order(rendered.iri, last, seen)
             old = _lines(earlier_nquads, rendered.iri, before[rendered.iri]) if rendered.iri in before else ([], [])
             new = set(rendered.store.decode().splitlines(keepends=True))
             change.removed += sorted(set(old[0]) - new)
@@ -185,6 +178,15 @@ def _write_left_out(path: Path, lines: list[str]) -> None:
         out.write("".join(lines))
         out.flush()
         os.fsync(out.fileno())
+
+
+def _ordered(graphs: Graphs, prefixes: dict[str, str], seen: set[str]) -> Iterator[Rendered | Reused]:
+    """The graphs, each rendered unless it is already, checked to come in IRI order once each (`seen`)."""
+    last = ""
+    for item in graphs:
+        graph = item if isinstance(item, Rendered | Reused) else render(graph_text(*item), prefixes)
+        last = _in_order(graph.iri, last, seen)
+        yield graph
 
 
 def _in_order(iri: str, last: str, seen: set[str]) -> str:
