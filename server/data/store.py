@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -78,6 +78,7 @@ SELECT ?class ?n ?label WHERE {
 """
 SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 NAMED_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
+KEPT_LOOKUPS = 32_768  # `GraphStore.kept`: lookups kept per build served (labels and dates: a few MB)
 CHECKSUMS = "SHA256SUMS"  # beside the dumps: `sha256sum -c SHA256SUMS`
 LISTED_GRAPHS = 100  # named graphs whose size `summary()` gives; the rest are only counted
 DATASET_FORMATS = {  # by extension: every format a build's dumps are in, and RDF/XML
@@ -159,6 +160,7 @@ class GraphStore:
         self.page_data: PageData | None = None
         # Opens this build again in a page worker process (picklable); None: pages are made in this process.
         self.open_for_pages: Callable[[], GraphStore] | None = None
+        self.kept = lru_cache(maxsize=KEPT_LOOKUPS)(self._kept)
 
     def release(self) -> None:
         """Done serving this build: `build --keep` may delete it (call once no request and no worker uses it)."""
@@ -300,6 +302,10 @@ class GraphStore:
         found = self._store.query(with_values(OWN, bindings))
         assert isinstance(found, RemoteTriples)
         return list(found)
+
+    def _kept(self, subject: NamedNode | BlankNode, predicate: NamedNode) -> tuple[Triple, ...]:
+        """`triples(subject, predicate)`, kept (as `self.kept`): labels and articles' dates, which many pages read."""
+        return tuple(self.triples(subject, predicate))
 
     def own(self, iri: str) -> list[Triple]:
         """The triples of the resource `iri` (none: nothing is known about it; an IRI that is no IRI: 404)."""

@@ -127,25 +127,25 @@ class Graph:
     """Triples indexed both ways, to read a description as a page does."""
 
     def __init__(self, triples: Iterable[Triple]) -> None:
-        self.triples = tuple(sorted(set(triples), key=str))
-        self._out: defaultdict[Term, defaultdict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
-        self._in: defaultdict[Term, defaultdict[str, list[NamedNode]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
+        self.triples = tuple(sorted(set(triples), key=str))  # so each subject's values of a property are in term order
+        out: dict[Term, dict[str, list[Term]]] = {}
+        into: dict[Term, dict[str, list[NamedNode]]] = {}
         for s, p, o in self.triples:
-            if isinstance(s, NamedNode) and isinstance(o, NamedNode | Literal):  # all of ours
-                self._out[s][p.value].append(o)
-                self._in[o][p.value].append(s)
+            if isinstance(s, NamedNode) and isinstance(o, (NamedNode, Literal)):  # all of ours
+                out.setdefault(s, {}).setdefault(p.value, []).append(o)
+                into.setdefault(o, {}).setdefault(p.value, []).append(s)
+        self._out, self._in = out, into
 
     def objects(self, subject: Term | None, predicate: str) -> list[Term]:
-        return self._out[subject][predicate] if subject is not None and subject in self._out else []
+        return self._out.get(subject, {}).get(predicate, []) if subject is not None else []
 
     def subjects(self, predicate: str, obj: Term) -> list[NamedNode]:
-        return self._in[obj][predicate] if obj in self._in else []
+        return self._in.get(obj, {}).get(predicate, [])
 
     def value(self, subject: Term | None, predicate: str) -> Term | None:
-        """The first value (in term order, so always the same one), or None."""
-        return min(self.objects(subject, predicate), key=str, default=None)
+        """The first value in term order (so always the same one), or None."""
+        found = self.objects(subject, predicate)
+        return found[0] if found else None
 
     def about(self, subject: NamedNode) -> list[Fact]:
         return [
@@ -284,7 +284,7 @@ def _evidence(
     kept = [statement for fact in facts if fact in chosen for statement in chosen[fact][1]]
     if not kept:
         return [], reported
-    return _reachable(reads.evidence(kept), kept), reported
+    return reads.evidence(kept), reported
 
 
 def _chosen(store: GraphStore, iri: str) -> dict[Fact, tuple[int, list[NamedNode]]]:
@@ -302,22 +302,6 @@ def _chosen(store: GraphStore, iri: str) -> dict[Fact, tuple[int, list[NamedNode
         reported, kept = choose_quotes(statements, MAX_EVIDENCE)
         chosen[fact] = (reported, [NamedNode(statement) for statement in kept])
     return chosen
-
-
-def _reachable(triples: Iterable[Triple], roots: Iterable[NamedNode]) -> list[Triple]:
-    """The triples about `roots` and, recursively, about the nodes they point to."""
-    about: defaultdict[object, list[Triple]] = defaultdict(list)
-    for triple in triples:
-        about[triple.subject].append(triple)
-    seen: set[NamedNode] = set()
-    todo, out = list(roots), []
-    while todo:
-        node = todo.pop()
-        if node not in seen:
-            seen.add(node)
-            out += about[node]
-            todo += [t.object for t in about[node] if isinstance(t.object, NamedNode)]
-    return out
 
 
 def _terms(terms: Iterable[NamedNode | Literal]) -> str:

@@ -2,15 +2,14 @@
 to parse and plan, and each gives the triples of the query in `server.pages.description` it stands for
 (`OUTGOING`, `LABELS`, `EVIDENCE`): `tests/test_lookups.py` renders every page both ways.
 
-A remote store answers queries only (one request each), so its pages keep the queries. The labels of
-properties and classes, the same on every page, are read once per build.
+A remote store answers queries only (one request each), so its pages keep the queries. Labels and articles' dates,
+which many pages share (properties, classes, provinces, the articles quoted), are kept (`GraphStore.kept`).
 """
 
 from collections.abc import Iterable
 
 from pyoxigraph import BlankNode, NamedNode, Triple
 
-from server.data.per_build import PerBuild
 from server.data.store import GraphStore
 from server.http.namespaces import PREFIXES, RDF_TYPE, RDFS_LABEL
 
@@ -21,35 +20,25 @@ STATEMENT, EVIDENCE_CLASS = NamedNode(RDF + "Statement"), NamedNode(VK + "Eviden
 EVIDENCE, SOURCE, SELECTOR = NamedNode(VK + "evidence"), NamedNode(OA + "hasSource"), NamedNode(OA + "hasSelector")
 SELECTED = (NamedNode(OA + "start"), NamedNode(OA + "end"), NamedNode(OA + "exact"))  # all three, or no quote
 OPTIONAL_OF_STATEMENT = tuple(NamedNode(VK + name) for name in ("rule", "spanStart", "spanEnd", "spanText"))
-OF_ARTICLE = (LABEL, NamedNode(VK + "published"))
-Node = NamedNode | BlankNode
-
-_VOCABULARY_LABELS: PerBuild[list[Triple]] = PerBuild(lambda store, term: store.triples(term, LABEL))
+PUBLISHED = NamedNode(VK + "published")
 
 
 class Lookups:
-    """The reads of one description (labels read once each)."""
+    """The reads of one description."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self._labels: dict[Node, list[Triple]] = {}
 
     def outgoing(self, own: list[Triple], iri: str) -> list[Triple]:
         """`OUTGOING`: the resource's own triples, the labels of what they point to and of their properties."""
-        classes = [t.object for t in own if isinstance(t.object, NamedNode) and t.predicate == TYPE]
-        linked = [t.object for t in own if isinstance(t.object, NamedNode | BlankNode) and t.object not in classes]
-        return [*own, *self.labels(linked, [*classes, *(t.predicate for t in own)])]
+        return [*own, *self.labels([t.object for t in own], [t.predicate for t in own])]
 
     def labels(self, nodes: Iterable[object], vocabulary: Iterable[NamedNode] = ()) -> list[Triple]:
-        """`LABELS`: the `rdfs:label`s of `nodes`, and of `vocabulary` (properties and classes: read once a build)."""
+        """`LABELS`: the `rdfs:label`s of `nodes` and of `vocabulary` (properties and classes)."""
         found: list[Triple] = []
-        for node in dict.fromkeys(nodes):
+        for node in dict.fromkeys([*nodes, *vocabulary]):
             if isinstance(node, NamedNode | BlankNode):
-                if node not in self._labels:
-                    self._labels[node] = self.store.triples(node, LABEL)
-                found += self._labels[node]
-        for term in dict.fromkeys(vocabulary):
-            found += _VOCABULARY_LABELS.get(self.store, term)
+                found += self.store.kept(node, LABEL)
         return found
 
     def evidence(self, statements: Iterable[NamedNode]) -> list[Triple]:
@@ -91,8 +80,8 @@ class Lookups:
             found += [triple, *selected]
         for source in dict.fromkeys(t.object for t in sources):
             if isinstance(source, NamedNode | BlankNode):
-                found += self.labels([source])
-                found += self.store.triples(source, OF_ARTICLE[1])
+                found += self.store.kept(source, LABEL)
+                found += self.store.kept(source, PUBLISHED)
         return found
 
     def _selector(self, selector: object) -> list[Triple]:
