@@ -21,6 +21,7 @@ from mappings.publishing.parts import PARTS, UNION_COUNTS
 from mappings.publishing.publish import current_build
 from mappings.reading.archives import Index
 from tests.test_inputs import HA_TINH, QUANG_BINH, THANH_HOA, write_warc
+from tests.test_people import ARTICLES, CENTRAL_HUNG
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SEEDS = Path(__file__).parents[1] / "seeds"
@@ -208,3 +209,21 @@ def test_an_article_whose_graph_depends_on_another_is_written_again_when_that_on
     assert any("/id/document/tw/2024/chi-thi/57>" in quad for quad in quads)  # type: ignore[union-attr]
     quiet(articles, tmp_path / "anew", anew=True)
     assert holdings(out) == holdings(tmp_path / "anew")
+
+
+def test_an_update_that_tells_people_apart_anew_publishes_what_a_build_anew_there_publishes(tmp_path: Path) -> None:
+    """Kon Tum's Nguyễn Văn Hùng becomes a central official: his IRIs change, and both builds publish the old ones as
+    replaced (a history a build anew in an empty folder does not have: compared in a copy of the folder)."""
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    articles.mkdir()
+    (articles / "kontum.txt").write_text(ARTICLES["kontum"], encoding="utf-8")
+    for path in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copyfile(path, articles / path.name)
+    quiet(articles, out)
+    shutil.copytree(out, tmp_path / "copy", symlinks=True)
+    (articles / "central.txt").write_text(CENTRAL_HUNG, encoding="utf-8")
+    assert quiet(articles, out).reused == 2
+    quiet(articles, tmp_path / "copy", anew=True)
+    updated = holdings(out)
+    assert any("isReplacedBy" in quad for quad in updated["quads"])  # type: ignore[union-attr]
+    assert updated == holdings(tmp_path / "copy")
