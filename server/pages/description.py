@@ -194,7 +194,7 @@ def describe(store: GraphStore, iri: str, paging: Paging | None = None, own: lis
     types = {t.object.value for t in triples if t.subject == node and t.predicate.value == RDF_TYPE}
     for cls, kind in ((cls, k) for cls, kinds in NEIGHBOURHOODS.items() if cls in types for k in kinds):
         picked = data.neighbours(iri, cls, kind.name) if data is not None else _items(store, iri, kind)
-        neighbourhoods[kind.name], found = _neighbourhood(store, iri, kind, *picked)
+        neighbourhoods[kind.name], found = _neighbourhood(reads, cls, iri, kind, *picked)
         triples += found
     evidence, reported = _evidence(store, reads, iri, _facts(triples, node), data)
     return Description(iri, Graph(triples + evidence), incoming, neighbourhoods, reported)
@@ -216,6 +216,10 @@ class _Queries:
 
     def evidence(self, statements: Sequence[NamedNode]) -> list[Triple]:
         return _construct(self.store, EVIDENCE.format(statements=_terms(statements)))
+
+    def neighbourhood(self, cls: str, kind: Neighbourhood, iri: str, items: Sequence[NamedNode]) -> list[Triple]:
+        bound = {"resource": iri} if "?resource" in kind.construct else {}  # pyoxigraph refuses unused ones
+        return _construct(self.store, kind.construct.format(items=_terms(items)), **bound)
 
 
 def _facts(triples: Iterable[Triple], node: NamedNode) -> list[Fact]:
@@ -258,14 +262,12 @@ def _items(store: GraphStore, iri: str, kind: Neighbourhood) -> tuple[tuple[Name
 
 
 def _neighbourhood(
-    store: GraphStore, iri: str, kind: Neighbourhood, kept: tuple[NamedNode, ...], more: int
+    reads: "Lookups | _Queries", cls: str, iri: str, kind: Neighbourhood, kept: tuple[NamedNode, ...], more: int
 ) -> tuple[Shown, list[Triple]]:
     """What the page shows of the items kept."""
     if not kept:
         return Shown((), 0), []
-    bound = {"resource": iri} if "?resource" in kind.construct else {}  # pyoxigraph refuses unused ones
-    triples = _construct(store, kind.construct.format(items=_terms(kept)), **bound)
-    return Shown(kept, more), triples
+    return Shown(kept, more), reads.neighbourhood(cls, kind, iri, kept)
 
 
 def _evidence(
