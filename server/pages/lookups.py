@@ -45,6 +45,7 @@ class Lookups:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._places: set[object] | None = None  # `_absorbed`
+        self._sentences: dict[NamedNode | BlankNode, list[Triple]] = {}  # `_evidence`
 
     def outgoing(self, own: list[Triple], iri: str) -> list[Triple]:
         """`OUTGOING`: the resource's own triples, the labels of what they point to and of their properties."""
@@ -81,10 +82,19 @@ class Lookups:
         return found
 
     def _evidence(self, link: Triple) -> list[Triple]:
-        """The statement's `vk:evidence` link and what the page reads of it, or [] when it quotes nothing."""
+        """The statement's `vk:evidence` link and what the page reads of it, or [] when it quotes nothing. An
+        evidence node is a sentence of an article, which often says several facts of one page: read once."""
         evidence = link.object
         if not isinstance(evidence, NamedNode | BlankNode):
             return []
+        if evidence not in self._sentences:
+            self._sentences[evidence] = self._sentence(evidence)
+        read = self._sentences[evidence]
+        return [link, *read] if read else []
+
+    def _sentence(self, evidence: NamedNode | BlankNode) -> list[Triple]:
+        """What the page reads of an evidence node: its source and its complete selectors, the source's label and
+        date; [] when it has no source or no complete selector."""
         values: dict[str, list[Triple]] = {}
         for triple in self.store.triples(evidence):
             values.setdefault(triple.predicate.value, []).append(triple)
@@ -92,7 +102,7 @@ class Lookups:
         selectors = [(t, found) for t in values.get(SELECTOR.value, ()) if (found := self._selector(t.object))]
         if not sources or not selectors:
             return []
-        found = [link, Triple(evidence, TYPE, EVIDENCE_CLASS), *sources]
+        found = [Triple(evidence, TYPE, EVIDENCE_CLASS), *sources]
         for triple, selected in selectors:
             found += [triple, *selected]
         for source in dict.fromkeys(t.object for t in sources):
