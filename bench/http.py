@@ -409,6 +409,7 @@ def page_spec(server: peers.Server, kind: str, args: argparse.Namespace) -> Load
                     args.seconds, args.max_requests, args.timeout, distinct=distinct)
 
 
+KEPT_VISITS = 1500  # pages fetched again after first visits: what the kept responses hold (64 MiB) at 3k-30k
 # Every resource with a page: the subjects under the build's base (not the `#f-` statements inside articles).
 RESOURCES = """SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{id}") && !CONTAINS(STR(?s), "#")) }}"""
 MOST_CITED = """SELECT ?s (COUNT(*) AS ?n) WHERE { ?a <https://w3id.org/vankien/ontology#mentions> ?s .
@@ -446,22 +447,24 @@ class Visits:
 
 def visits(gen: LoadGenerator, server: peers.Server, build_dir: Path, base: str, args: argparse.Namespace,
            report) -> Visits:
-    """Each round fetches `args.visits` pages no round fetched before at c=16, once each, then the same again
-    (kept); then the most cited documents once each at c=1 (not fetched before: the paths sorted last)."""
+    """Each round fetches `args.visits` pages no round fetched before at c=16, once each (`--visits 0`: every page
+    of the build, one round), then the last `KEPT_VISITS` of them again (kept); then the most cited documents once
+    each at c=1 (not fetched before: the paths sorted last)."""
     paths, cited = resource_paths(build_dir / "store", base, args.seed)
     paths = [p for p in paths if p not in cited]
+    size = args.visits or len(paths)
     found = Visits()
-    for round_ in range(args.rounds):
-        chosen = paths[round_ * args.visits:(round_ + 1) * args.visits]
+    for round_ in range(args.rounds if args.visits else 1):
+        chosen = paths[round_ * size:(round_ + 1) * size]
         if not chosen:
             break
         found.paths.append(chosen)
         requests = [(server.root + path, {"Accept": "text/html"}) for path in chosen]
-        for series in (found.first, found.kept):
-            spec = LoadSpec(requests, list(range(len(chosen))), 16, 600.0, len(chosen), args.timeout, once=True)
+        for series, order in ((found.first, range(len(chosen))), (found.kept, range(len(chosen))[-KEPT_VISITS:])):
+            spec = LoadSpec(requests, list(order), 16, 3600.0, len(order), args.timeout, once=True)
             run = gen.run(spec, server.pid)
             series.runs.append(run)
-            report(f"  distinct pages round {round_ + 1}/{args.rounds} ({'kept' if series is found.kept else 'first'}):"
+            report(f"  distinct pages round {round_ + 1} ({'kept' if series is found.kept else 'first'}):"
                    f" {len(run.ok())}/{len(run.records)} ok, {run.rate():,.0f}/s")
     for path in cited:
         begun = time.perf_counter()
@@ -473,13 +476,14 @@ def visits(gen: LoadGenerator, server: peers.Server, build_dir: Path, base: str,
 
 
 def visits_table(found: Visits, articles: object) -> list[str]:
-    lines = ["| articles | pages | visit | not 200 | pages/s | p50 ms | p99 ms | server CPU ms/page | server cores |",
-             "|---:|---|---|---|---:|---:|---:|---:|---:|"]
+    lines = [("| articles | pages | visit | not 200 | pages/s | p50 ms | p99 ms | server CPU ms/page | server cores "
+              "(HTTP process) |"), "|---:|---|---|---|---:|---:|---:|---:|---:|"]
     for name, series in (("first", found.first), ("kept", found.kept)):
         failed = ", ".join(f"{k}×{v}" for k, v in sorted(series.failed().items())) or "0"
-        lines.append(f"| {articles:,} | {series.requests():,} distinct, c=16 | {name} | {failed} | {fmt(series.rate())} | "
+        pages = f"{series.requests():,} distinct" if series is found.first else f"{series.requests():,} of them again"
+        lines.append(f"| {articles:,} | {pages}, c=16 | {name} | {failed} | {fmt(series.rate())} | "
                      f"{fmt(series.latency(0.5), 1)} | {fmt(series.latency(0.99), 1)} | "
-                     f"{fmt(series.cpu_per_request(), 2)} | {series.cores():.2f} |")
+                     f"{fmt(series.cpu_per_request(), 2)} | {series.cores():.2f} ({series.cores(main=True):.2f}) |")
     if found.cited_first:
         lines.append(f"| {articles:,} | 10 most cited documents, c=1 | first | – | – | "
                      f"{fmt(statistics.median(found.cited_first), 1)} | {fmt(max(found.cited_first), 1)} (max) | – | – |")
@@ -738,7 +742,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds for a server to load and answer")
     parser.add_argument("--dump-repeat", type=int, default=3, help="downloads of each dump")
     parser.add_argument("--skip", nargs="*", default=[], choices=["mix", "pages", "visits", "dumps", "ceiling"])
-    parser.add_argument("--visits", type=int, default=2000, help="distinct pages a round of first visits fetches")
+    parser.add_argument("--visits", type=int, default=2000,
+                        help="distinct pages a round of first visits fetches (0: every page of the build, one round)")
     parser.add_argument("--profile", type=Path, help="also profile vankien with py-spy (folded stacks into DIR)")
     parser.add_argument("--json", type=Path, help="write the raw per-round numbers here")
     args = parser.parse_args(argv)
