@@ -47,7 +47,7 @@ from mappings.publishing.dumps import (
     fsync_tree,
     write_durably,
 )
-from mappings.publishing.page_data import check_page_data, write_page_data
+from mappings.publishing.page_data import check_page_data, update_page_data, write_page_data
 from mappings.publishing.parts import digests
 from mappings.publishing.store import BuildCheckError, StoreCounts, check_store
 from mappings.publishing.writer import Change, Graphs, update_build, write_build
@@ -99,7 +99,7 @@ def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object] | Callable[
     held in memory while sorting the union. `beside(partial, change)` writes files beside the store once it is
     written (mappings/publishing/search_index.py); `change` is what an update changed, None when written anew.
     `earlier`: a published build that `graphs` may reuse graphs of (`writer.Reused`); the build is then made from
-    it (`writer.update_build`), and the page data updated. Raises BuildLockedError if another build runs; on any error,
+    it (`writer.update_build`), and its page data updated (`page_data.update_page_data`). Raises BuildLockedError if another build runs; on any error,
     an exception raised by the `graphs` iterator included, `current` keeps pointing at the previous build.
     """
     if keep < 1:
@@ -293,7 +293,10 @@ def _write_build(partial: Path, graphs: Graphs, context: object, sort_buffer: in
         counts, dumps, change = update_build(partial, earlier, graphs, context=context, prefixes=prefixes,
                                              sort_buffer=sort_buffer)
     fsync_tree(partial / "store")
-    write_page_data(partial)
+    if earlier is None or change is None:
+        write_page_data(partial)
+    else:
+        update_page_data(earlier, partial, change.quads(change.removed), change.quads(change.added))
     return counts, dumps, change
 
 
