@@ -70,6 +70,7 @@ PREFIXES = {
 VK, RDF, OA = PREFIXES["vk"], PREFIXES["rdf"], PREFIXES["oa"]
 NOT_INCOMING = frozenset({RDF + "subject", RDF + "object", OA + "hasSource"})  # evidence, shown as quotes
 TYPE = RDF + "type"
+IS_A = NamedNode(TYPE)
 
 # The neighbours a page draws, by class of the resource: which items, best first (`?resource` is the page's
 # resource, bound when a page asks; `server.pages.neighbourhoods` says what is shown of each), and how many.
@@ -407,7 +408,8 @@ def _neighbours(
     evaluating the rest of the query over the whole store)."""
     for cls, kinds in NEIGHBOURS.items():
         for name, items, limit in kinds:
-            queries = [bulk(items, cls)] if reached is None else [bulk(items, cls, r) for r in reached[(cls, name)]]
+            queries = [bulk(items, cls)] if reached is None else [
+                bulk(items, cls, r) for r in reached[(cls, name)] if Quad(r, IS_A, NamedNode(cls)) in store]
             rows = chain.from_iterable(_select(store, query) for query in queries)
             for resource, group in groupby(rows, key=lambda row: row["resource"]):
                 listed = list(dict.fromkeys(row["item"] for row in group))
