@@ -50,28 +50,25 @@ async def see_other(
     return RedirectResponse(urls.doc(path), status_code=303)
 
 
-@router.api_route("/doc/{path:path}", methods=GET_HEAD)
-async def description(
-    path: str,
-    request: Request,
-    store: StoreDep,
-    urls: UrlsDep,
-    format_key: Annotated[str | None, Query(alias="format")] = None,
-    incoming: Annotated[str | None, Query(alias="in")] = None,
-    page: str | None = None,
-) -> Response:
-    """Suffix (`.ttl`) > `?format=ttl` > `Accept`, over one description (HTML and RDF never disagree)."""
-    path, fixed = negotiation.split_suffix(path, negotiation.PAGE)
-    chosen = fixed or negotiation.choose(negotiation.PAGE, request.headers.get("accept"), format_key)
-    asked = Asked(path, chosen.suffix, Paging.parse(incoming, page), bool(fixed or format_key))
-    pages = served(request).pages
-    if pages is None:
-        return await store.run(_answer, request, store, urls, asked)
-    head, body = await pages.run(PageJob(_scope(request), asked))
+async def description(request: Request) -> Response:
+    """Suffix (`.ttl`) > `?format=ttl` > `Accept`, over one description (HTML and RDF never disagree).
+
+    A plain Starlette route (as `/sparql`): a crawler's every request comes here, and FastAPI's parameters and
+    dependencies cost more than this reads (`?format=`, `?in=`, `?page=`)."""
+    pinned, params = served(request), request.query_params
+    path, fixed = negotiation.split_suffix(request.path_params["path"], negotiation.PAGE)
+    chosen = fixed or negotiation.choose(negotiation.PAGE, request.headers.get("accept"), params.get("format"))
+    asked = Asked(path, chosen.suffix, Paging.parse(params.get("in"), params.get("page")), bool(fixed or params.get("format")))
+    if pinned.pages is None:
+        return await pinned.store.run(_answer, request, pinned.store, urls_of(request), asked)
+    head, body = await pinned.pages.run(PageJob(_scope(request), asked))
     status, headers = cast(tuple[int, list[tuple[bytes, bytes]]], head)
     response = Response(body.whole if body.whole is not None else b"".join([chunk async for chunk in body]), status)
     response.raw_headers = headers
     return response
+
+
+router.add_route("/doc/{path:path}", description, methods=GET_HEAD, name="description")
 
 
 @dataclass(frozen=True, slots=True)
