@@ -14,12 +14,13 @@ import pytest
 from pyoxigraph import Store
 
 from bench.corpus import write_corpus
-from mappings.build import seen_sources
+from mappings.build import seen_sources, worker
 from mappings.build.pipeline import BuildResult, build
 from mappings.publishing.dumps import DumpWriter
 from mappings.publishing.parts import PARTS, UNION_COUNTS
 from mappings.publishing.publish import current_build
 from mappings.reading.archives import Index
+from mappings.reading.sources import Source
 from tests.test_inputs import HA_TINH, QUANG_BINH, THANH_HOA, write_warc
 from tests.test_people import ARTICLES, CENTRAL_HUNG
 
@@ -227,3 +228,22 @@ def test_an_update_that_tells_people_apart_anew_publishes_what_a_build_anew_ther
     updated = holdings(out)
     assert any("isReplacedBy" in quad for quad in updated["quads"])  # type: ignore[union-attr]
     assert updated == holdings(tmp_path / "copy")
+
+
+def test_a_file_touched_with_the_same_bytes_is_read_once_more_then_known_again(pool: list[Path], tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    articles, out = tmp_path / "articles", tmp_path / "out"
+    place(articles, pool[:6])
+    quiet(articles, out)
+    touched = articles / pool[0].name
+    touched.write_bytes(touched.read_bytes())
+    read: list[str] = []
+    real = worker.read_source
+
+    def counted(source: Source) -> bytes:
+        read.append(source.name)
+        return real(source)
+
+    monkeypatch.setattr(worker, "read_source", counted)
+    assert quiet(articles, out).unchanged and read == [pool[0].name]
+    assert quiet(articles, out).unchanged and read == [pool[0].name]   # not read a third time

@@ -197,12 +197,7 @@ class _Build:
         self.bodies = [(iri, sha256) for iri, _, sha256 in ordered]
         extra = self._extra(earlier)
         if earlier is not None and self._unchanged(earlier, ordered, reused, extra):
-            remove_leftovers(self.out)   # what killed builds left: a build that changes nothing clears it too
-            self.result.published = PublishedBuild(earlier.name, earlier, read_manifest(earlier))
-            self.result.unchanged, self.result.articles = True, len(reused)
-            self._report_reused(reused)
-            self.result.timings["wall"] = time.perf_counter() - started
-            return self.result
+            return self._keep(earlier, started)
         fresh = [(identifier, sha256) for iri, identifier, sha256 in ordered if iri not in reused]
         context = ONTOLOGY_DIR / "context.jsonld"
         linking = self.out / f"{LINKING}{os.getpid()}-{time.time_ns()}.pickle"
@@ -220,6 +215,16 @@ class _Build:
             self._add({"publish": time.process_time() - before - self._outside})
         finally:
             linking.unlink(missing_ok=True)
+        save_seen(self.cache, self._seen)
+        self.result.timings["wall"] = time.perf_counter() - started
+        return self.result
+
+    def _keep(self, earlier: Path, started: float) -> BuildResult:
+        """Nothing changed: the published build stays; what killed builds left is cleared all the same."""
+        remove_leftovers(self.out)
+        self.result.published = PublishedBuild(earlier.name, earlier, read_manifest(earlier))
+        self.result.unchanged, self.result.articles = True, len(self.reused)
+        self._report_reused(self.reused)
         save_seen(self.cache, self._seen)
         self.result.timings["wall"] = time.perf_counter() - started
         return self.result
