@@ -19,12 +19,11 @@ from bench.corpus import write_corpus
 from mappings.build.pipeline import build
 from mappings.publishing.page_data import (
     FILE,
-    LISTERS,
     NEIGHBOURS,
     PREFIXES,
-    update_page_data,
     write_page_data,
 )
+from mappings.publishing.page_data_update import LISTERS, update_page_data
 from mappings.publishing.publish import current_build
 
 FOAF_NAME = NamedNode("http://xmlns.com/foaf/0.1/name")

@@ -26,9 +26,9 @@ from mappings.publishing.search_index import (
     FILE,
     exact_keys,
     match_expression,
-    update_search_index,
     write_search_index,
 )
+from mappings.publishing.search_index_update import update_search_index
 from server.data.fulltext import RANKED, WITHIN, FullText
 
 BASE = "http://localhost:8000/"

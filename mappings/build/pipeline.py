@@ -75,7 +75,8 @@ from mappings.publishing.publish import (
     read_manifest,
     remove_leftovers,
 )
-from mappings.publishing.search_index import update_search_index, write_search_index
+from mappings.publishing.search_index import write_search_index
+from mappings.publishing.search_index_update import update_search_index
 from mappings.publishing.writer import Change, Reused, text_key
 from mappings.reading.article import file_text
 from mappings.reading.identifiers import unique

@@ -30,13 +30,8 @@ of what changed alone:
 Resources are the IRIs without a fragment (`#`): the statements and evidence nodes inside an article graph
 have no page of their own, and a page asked for one is computed per request.
 
-An incremental build (a copy of the previous store, some quads removed, some added) brings the previous page
-data up to date with `update_page_data`, in time proportional to the change: every query reads the union (the
-default graph) alone, so only a change to the union can alter a row, and each table says which of its rows a
-changed union quad can reach: the link it is (incoming: its count and first page follow from the old row, or
-are counted again when a subject of the first page goes), the resources whose items it reaches (`LISTERS`,
-neighbours), the statements it touches (reports), and their facts (evidence). Those rows are computed again by
-the queries of the full pass restricted with VALUES, and the rows that no longer exist are deleted.
+An incremental build brings these rows up to date (`page_data_update`) with the queries and the row-making
+code here.
 """
 from __future__ import annotations
 
@@ -47,7 +42,7 @@ import shutil
 import sqlite3
 from bisect import insort
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from itertools import chain, groupby, product
+from itertools import chain, groupby
 from pathlib import Path
 from typing import TypeGuard
 
@@ -129,35 +124,6 @@ NEIGHBOURS: dict[str, tuple[tuple[str, str, int], ...]] = {  # class: (name, ite
         ("namesakes", NAMESAKE_ITEMS, 12),
     ),
 }
-# Which resources' items a change reaches, per kind. A changed union quad that the items query reads (`_read_by`)
-# reaches the resources among its terms, and through each lister whose properties it has, the resources found
-# from its subject or object (`?t`): those whose items are or were linked through it. A solution that held
-# before the change and used a removed quad has a path from its resource to the first removed quad, still in the
-# store: so a lister follows every prefix of its items' paths back from ?t (a replaces chain from any of its
-# documents, a province's units from any unit or event), and a date reaches every resource that lists its item.
-LISTERS: dict[tuple[str, str], tuple[tuple[frozenset[str], str], ...]] = {  # (class, kind): (properties, query)...
-    (VK + "Document", "lineage"): (
-        (frozenset({VK + "replaces", VK + "issuedOn"}),
-         "SELECT ?resource WHERE { ?resource (vk:replaces|^vk:replaces)* ?t }"),
-        (frozenset({VK + "issuedOn"}),
-         ("SELECT ?resource WHERE { ?resource vk:replaces|vk:implements|vk:basedOn|^vk:replaces|^vk:implements"
-          "|^vk:basedOn ?t }")),
-    ),
-    (VK + "Document", "meetings"): (
-        (frozenset({VK + "heldOn"}), "SELECT ?resource WHERE { ?t vk:about ?resource }"),),
-    (VK + "Province", "events"): (
-        (frozenset({VK + "absorbed", VK + "province", VK + "heldIn"}),
-         "SELECT ?resource WHERE { ?resource vk:absorbed* ?t }"),
-        (frozenset({VK + "issuedOn", VK + "heldOn", TYPE}),
-         "SELECT ?resource WHERE { ?t vk:province|vk:heldIn ?place . ?resource vk:absorbed* ?place }"),
-    ),
-    (VK + "Official", "positions"): (
-        (frozenset({VK + "attestedOn"}), "SELECT ?resource WHERE { ?resource org:hasMembership ?t }"),),
-    (VK + "Official", "meetings"): (
-        (frozenset({VK + "heldOn"}), "SELECT ?resource WHERE { ?t vk:chairedBy|vk:participant ?resource }"),),
-    (VK + "Official", "namesakes"): (  # ?t: a name
-        (frozenset({PREFIXES["foaf"] + "name"}), "SELECT ?resource WHERE { ?resource foaf:name ?t }"),),
-}
 # Every statement with its fact, its article's publication date and the article's other copies.
 STATEMENTS = """
 SELECT ?s ?p ?o ?statement ?article ?published ?copy WHERE {
@@ -167,10 +133,6 @@ SELECT ?s ?p ?o ?statement ?article ?published ?copy WHERE {
   OPTIONAL { ?article vk:sameStoryAs ?copy }
 }
 """
-# What a changed union quad touches of STATEMENTS, by its property: its subject is a statement, an evidence node
-# or an article, whose statements are reported again (an article's new copy changes its stories).
-OF_STATEMENT = frozenset({RDF + "subject", RDF + "predicate", RDF + "object", VK + "evidence"})
-OF_EVIDENCE, OF_ARTICLE = OA + "hasSource", frozenset({VK + "published", VK + "sameStoryAs"})
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE incoming (resource TEXT NOT NULL, predicate TEXT NOT NULL, count INTEGER NOT NULL,
@@ -184,6 +146,10 @@ CREATE TABLE reports (subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEX
 """
 Fact = tuple[str, str, str]  # subject and predicate IRIs, the object in N-Triples
 WHERE = re.compile(r"\bWHERE\s*\{")
+INSERT = {"incoming": "INSERT INTO incoming VALUES (?, ?, ?, ?)",
+          "neighbours": "INSERT INTO neighbours VALUES (?, ?, ?, ?)",
+          "evidence": "INSERT INTO evidence VALUES (?, ?, ?, ?, ?)",
+          "reports": "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?)"}
 
 
 def constants() -> dict[str, str]:
@@ -215,40 +181,13 @@ def write_page_data(build: Path) -> Path:
 
     def fill(db: sqlite3.Connection) -> None:
         db.executescript(SCHEMA)
-        db.executemany(INSERT["incoming"], _incoming(_links_to_pages(store)))
-        db.executemany(INSERT["neighbours"], _neighbours(store))
-        db.executemany(INSERT["reports"], _reports(store))
-        db.executemany(INSERT["evidence"], _evidence(db))
+        db.executemany(INSERT["incoming"], incoming_rows(_links_to_pages(store)))
+        db.executemany(INSERT["neighbours"], neighbour_rows(store))
+        db.executemany(INSERT["reports"], report_rows(store))
+        db.executemany(INSERT["evidence"], evidence_rows(db))
         db.executemany("INSERT INTO meta VALUES (?, ?)", sorted({**constants(), "quads": str(len(store))}.items()))
 
-    return _write(build, fill)
-
-
-def update_page_data(previous: Path, build: Path, removed: Iterable[Quad], added: Iterable[Quad]) -> Path:
-    """`build/pages.sqlite` for `build/store` (complete, closed), made from `previous/pages.sqlite` (the page data of
-    the store that `removed` and `added` turned into this one): only the rows of what the change touches are
-    computed again. The result holds exactly the rows write_page_data(build) would write.
-
-    The change is exact: `removed` were quads of the previous store, taken out first, and `added` were then put
-    in, none of them there already (a quad in both was taken out and put back). Its cost grows with the change
-    and the rows it reaches, not with the store. Without previous page data of this version and cut, the page
-    data is written whole (`write_page_data`). Raises ValueError when the store's union is not what the change
-    leads to (a quad added that it lacks, or one removed that it holds)."""
-    quads = _made_from(previous / FILE)
-    if quads is None:
-        return write_page_data(build)
-    store = Store.read_only(str(build / "store"))
-    gone, new = set(removed), set(added)
-    taken, given = ([q for q in side if isinstance(q.graph_name, DefaultGraph)] for side in (gone - new, new - gone))
-    _check_change(store, taken, given)
-
-    def fill(db: sqlite3.Connection) -> None:  # every query reads the union alone
-        _update_incoming(db, store, taken, given)
-        _update_neighbours(db, store, taken + given)
-        _update_evidence(db, store, taken + given)
-        db.execute("UPDATE meta SET value = ? WHERE key = 'quads'", (str(quads - len(gone) + len(new)),))
-
-    return _write(build, fill, previous / FILE)
+    return write_file(build, fill)
 
 
 def check_page_data(build: Path, quads: int) -> None:
@@ -269,7 +208,7 @@ def check_page_data(build: Path, quads: int) -> None:
         raise BuildCheckError(f"{build / FILE}: no rows for a store of {quads} quads")
 
 
-def _write(build: Path, fill: Callable[[sqlite3.Connection], None], start: Path | None = None) -> Path:
+def write_file(build: Path, fill: Callable[[sqlite3.Connection], None], start: Path | None = None) -> Path:
     """Writes `build/pages.sqlite` with `fill` (into a copy of `start`, if given), durably; returns its path."""
     path, partial = build / FILE, build / (FILE + ".partial")
     partial.unlink(missing_ok=True)
@@ -289,52 +228,11 @@ def _write(build: Path, fill: Callable[[sqlite3.Connection], None], start: Path 
     return path
 
 
-def _made_from(page_data: Path) -> int | None:
-    """The number of quads of the store `page_data` was made from; None when it is missing, unreadable or of
-    another version or cut."""
-    try:
-        db = sqlite3.connect(f"file:{page_data}?mode=ro", uri=True)
-        try:
-            meta = dict(db.execute("SELECT key, value FROM meta"))
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return None
-    quads = meta.pop("quads", "")
-    return int(quads) if meta == constants() and quads.isdigit() else None
-
-
-def _check_change(store: Store, taken: Iterable[Quad], given: Iterable[Quad]) -> None:
-    """The union must be what the change leads to (what it was before cannot be checked)."""
-    for quad in given:
-        if quad not in store:
-            raise ValueError(f"the store lacks a quad the change adds: {quad}")
-    for quad in taken:
-        if quad in store:
-            raise ValueError(f"the store holds a quad the change removes: {quad}")
-
-
-INSERT = {"incoming": "INSERT INTO incoming VALUES (?, ?, ?, ?)",
-          "neighbours": "INSERT INTO neighbours VALUES (?, ?, ?, ?)",
-          "evidence": "INSERT INTO evidence VALUES (?, ?, ?, ?, ?)",
-          "reports": "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?)"}
-DELETE = {"incoming": "DELETE FROM incoming WHERE resource = ? AND predicate = ?",
-          "neighbours": "DELETE FROM neighbours WHERE resource = ? AND kind = ?",
-          "evidence": "DELETE FROM evidence WHERE subject = ? AND predicate = ? AND object = ?",
-          "reports": "DELETE FROM reports WHERE subject = ? AND predicate = ? AND object = ? AND statement = ?"}
-
-
-def _replace(db: sqlite3.Connection, table: str, keys: Iterable[tuple[str, ...]], rows: Iterable[tuple]) -> None:
-    """The rows of `keys` are those of `rows` now (each row's key among them), or none."""
-    db.executemany(DELETE[table], keys)
-    db.executemany(INSERT[table], rows)
-
-
-def _incoming(links: Iterable[Quad]) -> Iterator[tuple[str, str, int, str]]:
+def incoming_rows(links: Iterable[Quad]) -> Iterator[tuple[str, str, int, str]]:
     """Per resource and property: how many links, and the first page of their subjects (by IRI)."""
     groups: dict[tuple[str, str], list] = {}  # (resource, predicate) → [count, first subjects]
     for subject, predicate, obj, _ in links:
-        if not _links_to_page(obj, predicate):
+        if not links_to_page(obj, predicate):
             continue
         group = groups.get((obj.value, predicate.value))
         if group is None:
@@ -351,26 +249,7 @@ def _incoming(links: Iterable[Quad]) -> Iterator[tuple[str, str, int, str]]:
         yield resource, predicate, count, "\n".join(first)
 
 
-def _update_incoming(db: sqlite3.Connection, store: Store, taken: Iterable[Quad], given: Iterable[Quad]) -> None:
-    """Each link taken or given changes its (resource, property) row: the count by one, the first page by its
-    subject; a first page that loses a subject when there are more is counted again from the store."""
-    links: dict[tuple[str, str], tuple[set[str], set[str]]] = {}  # → (subjects taken, subjects given)
-    for side, quads in enumerate((taken, given)):
-        for subject, predicate, obj, _ in quads:
-            if _links_to_page(obj, predicate):
-                links.setdefault((obj.value, predicate.value), (set(), set()))[side].add(subject.value)
-    rows, again = [], []
-    for key, (out, into) in links.items():
-        old = db.execute("SELECT count, first FROM incoming WHERE resource = ? AND predicate = ?", key).fetchone()
-        count, first = (old[0], set(old[1].split("\n"))) if old else (0, set())
-        if count > len(first) and not out.isdisjoint(first):
-            again.append(key)
-        elif count + len(into) - len(out):
-            rows.append((*key, count + len(into) - len(out), "\n".join(sorted(first - out | into)[:PAGE_SIZE])))
-    _replace(db, "incoming", links, rows + list(_incoming(_links_into(store, again))))
-
-
-def _links_to_page(obj: object, predicate: NamedNode) -> TypeGuard[NamedNode]:
+def links_to_page(obj: object, predicate: NamedNode) -> TypeGuard[NamedNode]:
     """Whether a triple links to the page of its object (a resource; not a link that ties evidence)."""
     return type(obj) is NamedNode and "#" not in obj.value and predicate.value not in NOT_INCOMING
 
@@ -385,22 +264,16 @@ def _links_to_pages(store: Store) -> Iterator[Quad]:
             yield from store.quads_for_pattern(None, predicate, None, DefaultGraph())
 
 
-def _links_into(store: Store, links: Iterable[tuple[str, str]]) -> Iterator[Quad]:
-    """The union's quads of each (resource, property)."""
-    for resource, predicate in links:
-        yield from store.quads_for_pattern(None, NamedNode(predicate), NamedNode(resource), DefaultGraph())
-
-
 def bulk(items: str, cls: str, resource: NamedNode | None = None) -> str:
     """An items query for every resource of `cls` at once, grouped by resource (its own order within each); or
     for `resource` alone, bound at the start of each WHERE (a subquery's too)."""
     where = items.index("{", items.index("WHERE"))
     order = items.index("ORDER BY") + len("ORDER BY")
     text = items[: where + 1] + f" ?resource a <{cls}> ." + items[where + 1 : order] + " ?resource" + items[order:]
-    return _prologue() + (text if resource is None else _bound(text, f"VALUES ?resource {{ {resource} }}"))
+    return prologue() + (text if resource is None else with_values(text, f"VALUES ?resource {{ {resource} }}"))
 
 
-def _neighbours(
+def neighbour_rows(
     store: Store, reached: Mapping[tuple[str, str], Collection[NamedNode]] | None = None
 ) -> Iterator[tuple[str, str, int, str]]:
     """Per resource and kind: the items its page keeps (the resource itself first) and how many more; of every
@@ -410,7 +283,7 @@ def _neighbours(
         for name, items, limit in kinds:
             queries = [bulk(items, cls)] if reached is None else [
                 bulk(items, cls, r) for r in reached[(cls, name)] if Quad(r, IS_A, NamedNode(cls)) in store]
-            rows = chain.from_iterable(_select(store, query) for query in queries)
+            rows = chain.from_iterable(select(store, query) for query in queries)
             for resource, group in groupby(rows, key=lambda row: row["resource"]):
                 listed = list(dict.fromkeys(row["item"] for row in group))
                 kept = sorted(listed, key=lambda item: item != resource)[:limit]
@@ -418,57 +291,11 @@ def _neighbours(
                     yield resource.value, f"{cls} {name}", len(listed) - len(kept), "\n".join(str(k) for k in kept)
 
 
-def _update_neighbours(db: sqlite3.Connection, store: Store, changed: Collection[Quad]) -> None:
-    reached = _reached(store, changed)
-    keys = [(r.value, f"{cls} {name}") for (cls, name), resources in reached.items() for r in resources]
-    _replace(db, "neighbours", keys, _neighbours(store, reached))
-
-
-def _reached(store: Store, changed: Collection[Quad]) -> dict[tuple[str, str], set[NamedNode]]:
-    """Per (class, kind): the resources whose items the changed union quads may change (`LISTERS`)."""
-    reached = {}
-    for cls, kinds in NEIGHBOURS.items():
-        for name, items, _ in kinds:
-            names = _read_by(items) | {cls}
-            read = [q for q in changed if _reads(names, q)]
-            found: set[object] = {t for q in read for t in (q.subject, q.object)}
-            for properties, lister in LISTERS[(cls, name)]:
-                terms = {t for q in read if q.predicate.value in properties for t in (q.subject, q.object)}
-                for t in terms:  # one at a time, as in `_neighbours`
-                    if isinstance(t, NamedNode | Literal):
-                        bound = _bound(lister, f"VALUES ?t {{ {t} }}")
-                        found.update(row["resource"] for row in _select(store, _prologue() + bound))
-            reached[(cls, name)] = {r for r in found if isinstance(r, NamedNode) and "#" not in r.value}
-    return reached
-
-
-def _reads(read: set[str], quad: Quad) -> bool:
-    """Whether a query that names `read` reads `quad`."""
-    return quad.predicate.value in read and (quad.predicate.value != TYPE or str(quad.object)[1:-1] in read)
-
-
-def _read_by(query: str) -> set[str]:
-    """The properties and classes a query names (and rdf:type: `bulk` adds it): a quad of another property, or
-    typing a node with another class, changes none of its results."""
-    names = re.findall(r"\b(" + "|".join(PREFIXES) + r"):([A-Za-z_][\w-]*)", query)
-    return {TYPE} | {PREFIXES[prefix] + local for prefix, local in names}
-
-
-def _update_evidence(db: sqlite3.Connection, store: Store, changed: Collection[Quad]) -> None:
-    """The statements the change touches are reported again, and the facts they were or are of counted again."""
-    statements = _statements_touched(store, changed)
-    facts = _facts_of(store, statements, changed)
-    db.executemany(DELETE["reports"], [(*fact, st.value) for st in statements for fact in facts[st]])
-    db.executemany(INSERT["reports"], _reports(store, statements) if statements else ())
-    touched = set().union(*facts.values())
-    _replace(db, "evidence", touched, _evidence(db, touched))
-
-
-def _reports(store: Store, statements: Iterable[NamedNode] | None = None) -> Iterator[tuple[str, ...]]:
+def report_rows(store: Store, statements: Iterable[NamedNode] | None = None) -> Iterator[tuple[str, ...]]:
     """Per fact and statement (of every one, or of `statements`): its article's publication date ("" if unknown)
     and story (the first IRI among the article and its copies), the first of each when it has several."""
     bound = "" if statements is None else f"VALUES ?statement {{ {_terms(statements)} }}"
-    rows = _select(store, _prologue() + _bound(STATEMENTS, bound))
+    rows = select(store, prologue() + with_values(STATEMENTS, bound))
     found: dict[tuple[str, str, str, str], tuple[str, str]] = {}
     for row in rows:
         s, p = row["s"], row["p"]
@@ -482,7 +309,7 @@ def _reports(store: Store, statements: Iterable[NamedNode] | None = None) -> Ite
         yield *key, day, story
 
 
-def _evidence(
+def evidence_rows(
     db: sqlite3.Connection, facts: Iterable[Fact] | None = None
 ) -> Iterator[tuple[str, str, str, int, str]]:
     """Per fact (of every one, or of `facts`), from its reports: how many stories report it, and the statements
@@ -498,48 +325,18 @@ def _evidence(
         yield fact[0], fact[1], fact[2], reported, "\n".join(kept)
 
 
-def _statements_touched(store: Store, changed: Collection[Quad]) -> set[NamedNode]:
-    """The statements whose reports the changed union quads change: a statement's own quads, its evidence's
-    source, its article's date and copies."""
-    statements = {q.subject for q in changed if q.predicate.value in OF_STATEMENT}
-    evidence = {q.subject for q in changed if q.predicate.value == OF_EVIDENCE}
-    articles = {q.subject for q in changed if q.predicate.value in OF_ARTICLE}
-    evidence |= {q.subject for a in articles for q in _quads(store, None, OF_EVIDENCE, a)}
-    statements |= {q.subject for e in evidence for q in _quads(store, None, VK + "evidence", e)}
-    return {st for st in statements if isinstance(st, NamedNode)}
-
-
-def _facts_of(store: Store, statements: Iterable[NamedNode], changed: Iterable[Quad]) -> dict[NamedNode, set[Fact]]:
-    """The facts each statement was or is of: its subjects, predicates and objects in the store and in the
-    change (a statement's old values are the ones taken out)."""
-    was: dict[tuple[object, str], set[object]] = {}  # (statement, property) → objects the change took or gave
-    for q in changed:
-        was.setdefault((q.subject, q.predicate.value), set()).add(q.object)
-    facts = {}
-    for statement in statements:
-        parts = ({q.object for q in _quads(store, statement, part, None)} | was.get((statement, part), set())
-                 for part in (RDF + "subject", RDF + "predicate", RDF + "object"))
-        facts[statement] = {(s.value, p.value, str(o)) for s, p, o in product(*parts) if isinstance(s, NamedNode)
-                            and isinstance(p, NamedNode) and isinstance(o, NamedNode | Literal)}
-    return facts
-
-
-def _quads(store: Store, subject: object, predicate: str, obj: object) -> Iterator[Quad]:
-    return store.quads_for_pattern(subject, NamedNode(predicate), obj, DefaultGraph())  # type: ignore[arg-type]
-
-
 def _story(article: object, copy: object) -> str:
     """The story an article belongs to: the first IRI among the article and its copies."""
     name = getattr(article, "value", "")
     return min(name, copy.value) if isinstance(copy, NamedNode) else name
 
 
-def _bound(query: str, values: str) -> str:
+def with_values(query: str, values: str) -> str:
     """`query` with `values` first in each WHERE (a subquery's too)."""
     return WHERE.sub(lambda found: f"{found.group(0)} {values}", query)
 
 
-def _select(store: Store, sparql: str) -> QuerySolutions:
+def select(store: Store, sparql: str) -> QuerySolutions:
     rows = store.query(sparql)
     assert isinstance(rows, QuerySolutions)
     return rows
@@ -550,5 +347,5 @@ def _terms(terms: Iterable[NamedNode | Literal]) -> str:
     return " ".join(str(term) for term in terms)
 
 
-def _prologue() -> str:
+def prologue() -> str:
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())

@@ -47,7 +47,8 @@ from mappings.publishing.dumps import (
     fsync_tree,
     write_durably,
 )
-from mappings.publishing.page_data import check_page_data, update_page_data, write_page_data
+from mappings.publishing.page_data import check_page_data, write_page_data
+from mappings.publishing.page_data_update import update_page_data
 from mappings.publishing.parts import digests
 from mappings.publishing.store import BuildCheckError, StoreCounts, check_store
 from mappings.publishing.writer import Change, Graphs, update_build, write_build
@@ -99,7 +100,7 @@ def publish(out: Path, graphs: Graphs, *, meta: Mapping[str, object] | Callable[
     held in memory while sorting the union. `beside(partial, change)` writes files beside the store once it is
     written (mappings/publishing/search_index.py); `change` is what an update changed, None when written anew.
     `earlier`: a published build that `graphs` may reuse graphs of (`writer.Reused`); the build is then made from
-    it (`writer.update_build`), and its page data updated (`page_data.update_page_data`). Raises BuildLockedError if another build runs; on any error,
+    it (`writer.update_build`), and its page data updated (`page_data_update.update_page_data`). Raises BuildLockedError if another build runs; on any error,
     an exception raised by the `graphs` iterator included, `current` keeps pointing at the previous build.
     """
     if keep < 1:
