@@ -141,6 +141,7 @@ class DumpWriter:
         self.kept: list[str] = []           # an update: the lines the union keeps anew
         self._kept = 0
         self._counts: _Output | None = None
+        self._earlier: EarlierUnion | None = None
         self._sources: dict[Path, IO[bytes]] = {}   # earlier builds' dumps, open while members are copied
         self._jsonld_items = 0
         self.quads = self.own = 0
@@ -200,6 +201,7 @@ class DumpWriter:
         for source in self._sources.values():
             source.close()
         self._counts = counting = _Output(counts)
+        self._earlier = earlier
         with self._shared.merged() as merged:
             rows = ((line, count, count) for line, count in merged)
             self._write_union(rows if earlier is None else earlier.items(change or {}), earlier, owned, also)
@@ -213,14 +215,19 @@ class DumpWriter:
         fsync_dir(self.directory)
         return dumps
 
-    def _write_union(self, items: Iterable[Row | UnionChunk], earlier: EarlierUnion | None,
+    def _write_union(self, items: Iterable[Row | UnionChunk | Reopened], earlier: EarlierUnion | None,
                      owned: Callable[[str], bool], also: Callable[[str], None]) -> None:
         ahead = _Ahead(items)
         rows: list[Row] = []        # the chunk being made: its lines, the dead ones (no graph states them now) too
         live = False                # it has a line the union still has
         previous: str | None = None   # the subject of the last line the union still has
         diff = _Diff(single_valued(), self.dropped, self.kept)
+        origin: UnionChunk | None = None   # the earlier chunk the rows come from, reopened by a change of counts
+        changes = -1                # what the union had lost and gained when its rows began
         for item in ahead:
+            if isinstance(item, Reopened):
+                origin, changes = item.chunk, -1
+                continue
             if isinstance(item, UnionChunk):
                 assert earlier is not None
                 following = ahead.next_subject()
@@ -228,40 +235,54 @@ class DumpWriter:
                         following is None or starts_chunk(following, item.last_subject)):
                     diff.close()
                     if live:
-                        self._add_union_chunk(rows, owned, also)
-                    rows, live = [], False
+                        self._add_union_chunk(rows, owned, also, self._same(origin, rows, changes))
+                    rows, live, origin = [], False, None
                     self._copy_union_chunk(item, earlier)
                     previous = item.last_subject
                     continue
                 ahead.push([(line, count, count) for line, count in earlier.rows(item)])
+                origin = None
                 continue
             line, _, after = item
             diff.add(item)
+            if changes < 0:
+                changes = len(self.dropped) + len(self.kept)
             if after:
                 subject = _subject(line)
                 if live and starts_chunk(subject, previous):
-                    self._add_union_chunk(rows, owned, also)
-                    rows = []
+                    self._add_union_chunk(rows, owned, also, self._same(origin, rows, changes))
+                    rows, origin = [], None
                 rows.append(item)
                 live, previous = True, subject
             else:
                 rows.append(item)
         diff.close()
         if live:
-            self._add_union_chunk(rows, owned, also)
+            self._add_union_chunk(rows, owned, also, self._same(origin, rows, changes))
         self.dropped[:] = [line for line in self.dropped if not owned(line)]
         self.kept[:] = [line for line in self.kept if not owned(line)]
 
-    def _add_union_chunk(self, rows: list[Row], owned: Callable[[str], bool], also: Callable[[str], None]) -> None:
+    def _same(self, origin: UnionChunk | None, rows: list[Row], changes: int) -> UnionChunk | None:
+        """`origin` when `rows` are its lines, only their counts changed, and the union keeps the same of them: its
+        dump members then stand as they are."""
+        if (origin is None or len(rows) != origin.lines or rows[0][0] != origin.first
+                or changes != len(self.dropped) + len(self.kept)):
+            return None
+        return origin if all(before and after for _, before, after in rows) else None
+
+    def _add_union_chunk(self, rows: list[Row], owned: Callable[[str], bool], also: Callable[[str], None],
+                         same: UnionChunk | None = None) -> None:
         counted = [(line, after) for line, _, after in rows if after]
+        place = self._count(_member(counts_text(counted).encode()))
+        if same is not None and self._earlier is not None:
+            self._reuse_union_chunk(same, self._earlier, place)
+            return
         left_out: list[str] = []
         lines = [line for line in one_value_each(counted, single_valued(), left_out) if not owned(line)]
-        member = _member(counts_text(counted).encode())
-        place = self._count(member)
         texts = {NTRIPLES: "".join(lines), TURTLE: turtle(lines, self._names), JSONLD: jsonld(lines)}
         members = self._put({name: _member(text.encode()) for name, text in texts.items()}, len(lines))
         self.union.append(UnionChunk(counted[0][0], _subject(counted[-1][0]), place, members, len(lines),
-                                     tuple(left_out)))
+                                     tuple(left_out), len(counted)))
         self.left_out_of_union += left_out
         self._kept += len(lines)
         if lines:
@@ -274,10 +295,13 @@ class DumpWriter:
         return place
 
     def _copy_union_chunk(self, chunk: UnionChunk, earlier: EarlierUnion) -> None:
-        place = self._count(earlier.read(earlier.counts, *chunk.counts))
+        self._reuse_union_chunk(chunk, earlier, self._count(earlier.read(earlier.counts, *chunk.counts)))
+
+    def _reuse_union_chunk(self, chunk: UnionChunk, earlier: EarlierUnion, counts: tuple[int, int]) -> None:
+        """An earlier chunk's dump members copied; its counts are at `counts`."""
         members = self._put({name: earlier.read(earlier.dumps / name, *where) for name, where in chunk.members.items()},
                             chunk.kept)
-        self.union.append(replace(chunk, counts=place, members=members))
+        self.union.append(replace(chunk, counts=counts, members=members))
         self.left_out_of_union += chunk.left_out
         self._kept += chunk.kept
 
@@ -295,6 +319,13 @@ def starts_chunk(subject: str, previous: str | None) -> bool:
 
 def _subject(line: str) -> str:
     return line[: line.index(" ")]
+
+
+@dataclass(frozen=True, slots=True)
+class Reopened:
+    """The rows that follow are those of this earlier chunk, with a change made."""
+
+    chunk: UnionChunk
 
 
 class EarlierUnion:
@@ -321,8 +352,8 @@ class EarlierUnion:
     def rows(self, chunk: UnionChunk) -> list[tuple[str, int]]:
         return list(read_counts(self.read(self.counts, *chunk.counts)))
 
-    def items(self, change: Mapping[str, int]) -> Iterator[Row | UnionChunk]:
-        """The chunks, each a change reaches as its lines with their counts before and after it."""
+    def items(self, change: Mapping[str, int]) -> Iterator[Row | UnionChunk | Reopened]:
+        """The chunks, each a change reaches as its lines with their counts before and after it (after a mark)."""
         changes = sorted((line[:-1] + "\t", line, count) for line, count in change.items() if count)
         starts = [chunk.first[:-1] + "\t" for chunk in self.chunks]
         reaching: dict[int, list[tuple[str, str, int]]] = {}
@@ -332,6 +363,7 @@ class EarlierUnion:
             yield from _changed([], reaching.get(0, []))
         for number, chunk in enumerate(self.chunks):
             if number in reaching:
+                yield Reopened(chunk)
                 yield from _changed(self.rows(chunk), reaching[number])
             else:
                 yield chunk
@@ -352,10 +384,10 @@ def _changed(rows: list[tuple[str, int]], changes: list[tuple[str, str, int]]) -
 class _Ahead:
     """Items with a look ahead at the next subject the union keeps a line of, and rows pushed back in front."""
 
-    def __init__(self, items: Iterable[Row | UnionChunk]) -> None:
-        self._items, self._buffer = iter(items), deque[Row | UnionChunk]()
+    def __init__(self, items: Iterable[Row | UnionChunk | Reopened]) -> None:
+        self._items, self._buffer = iter(items), deque[Row | UnionChunk | Reopened]()
 
-    def __iter__(self) -> Iterator[Row | UnionChunk]:
+    def __iter__(self) -> Iterator[Row | UnionChunk | Reopened]:
         while True:
             if self._buffer:
                 yield self._buffer.popleft()
@@ -370,17 +402,22 @@ class _Ahead:
 
     def next_subject(self) -> str | None:
         for item in self._buffer:
-            if isinstance(item, UnionChunk):
-                return _subject(item.first)
-            if item[2]:
-                return _subject(item[0])
+            if (subject := _live_subject(item)) is not None:
+                return subject
         for item in self._items:
             self._buffer.append(item)
-            if isinstance(item, UnionChunk):
-                return _subject(item.first)
-            if item[2]:
-                return _subject(item[0])
+            if (subject := _live_subject(item)) is not None:
+                return subject
         return None
+
+
+def _live_subject(item: Row | UnionChunk | Reopened) -> str | None:
+    """The subject of the item's first line the union still has, if it has one."""
+    if isinstance(item, UnionChunk):
+        return _subject(item.first)
+    if isinstance(item, Reopened):
+        return None
+    return _subject(item[0]) if item[2] else None
 
 
 class _Diff:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PARTS, UNION_COUNTS = "parts.pickle", "union-counts.gz"
-VERSION = 1
+VERSION = 2
 Trace = tuple[tuple[object, ...], ...]   # lookups with their answers (mappings/build/reuse.py)
 
 
@@ -48,6 +48,7 @@ class UnionChunk:
     members: dict[str, tuple[int, int]]       # dump file → (offset, length) of its gzip member
     kept: int                                 # lines of it the union keeps
     left_out: tuple[str, ...]                 # lines of it the union does not keep (`one_value_each`)
+    lines: int                                # its counted lines
 
 
 @dataclass(frozen=True, slots=True)
