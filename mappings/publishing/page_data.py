@@ -82,17 +82,15 @@ MEETINGS_ABOUT_ITEMS = """
 SELECT DISTINCT ?resource ?item ?date
 WHERE { ?item vk:about ?resource OPTIONAL { ?item vk:heldOn ?date } } ORDER BY DESC(?date) ?item
 """
-# A province's documents and meetings, and those of the units it absorbed (the 2025 merger). Each branch is a
-# subquery that names ?resource, so that a binding of it (VALUES at the start of each WHERE) reaches the branch:
-# Oxigraph evaluates a UNION's branches before joining them, which here meant every event of the store (at 4,000
-# articles: every province 1.1 -> 0.35 s, one province 8 -> 2 ms).
+# A province's documents and meetings, and those of the units it absorbed (the 2025 merger). Not a subquery per
+# branch, though Oxigraph then joins faster (every province 1.1 -> 0.35 s at 4,000 articles): a remote store serves
+# pages from this text too, and Virtuoso found no events with the binding of ?resource inside the subqueries.
 PLACE_EVENTS_ITEMS = """
 SELECT DISTINCT ?resource ?item ?date WHERE {
-  { SELECT ?resource ?item ?date WHERE {
-      ?resource vk:absorbed* ?place . ?item vk:province ?place ; a vk:Document OPTIONAL { ?item vk:issuedOn ?date } } }
+  ?resource vk:absorbed* ?place .
+  { ?item vk:province ?place ; a vk:Document OPTIONAL { ?item vk:issuedOn ?date } }
   UNION
-  { SELECT ?resource ?item ?date WHERE {
-      ?resource vk:absorbed* ?place . ?item vk:heldIn ?place OPTIONAL { ?item vk:heldOn ?date } } }
+  { ?item vk:heldIn ?place OPTIONAL { ?item vk:heldOn ?date } }
 } ORDER BY DESC(?date) ?item
 """
 POSITION_ITEMS = """
