@@ -75,7 +75,8 @@ def _open_served(settings: Settings) -> Served:
     queries = WorkerPool(store.open_for_worker, query_worker.handle, _pool_limits(settings))
     if store.open_for_pages is None or not settings.page_pool_size:
         return Served(store, queries)
-    return Served(store, queries, WorkerPool(store.open_for_pages, resources.make_page, _page_limits(settings), "page"))
+    opener = partial(resources.open_page_worker, store.open_for_pages)
+    return Served(store, queries, WorkerPool(opener, resources.make_page, _page_limits(settings), "page"))
 
 
 def _pool_limits(settings: Settings) -> PoolLimits:
