@@ -17,13 +17,9 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, S
 
 from bench.corpus import write_corpus
 from mappings.build.pipeline import build
-from mappings.publishing.page_data import (
-    FILE,
-    NEIGHBOURS,
-    PREFIXES,
-    write_page_data,
-)
+from mappings.publishing.page_data import FILE, write_page_data
 from mappings.publishing.page_data_update import LISTERS, update_page_data
+from mappings.publishing.page_queries import NEIGHBOURS, PREFIXES
 from mappings.publishing.publish import current_build
 
 FOAF_NAME = NamedNode("http://xmlns.com/foaf/0.1/name")

@@ -22,13 +22,8 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 from mappings.publishing.page_data import (
     FILE,
     INSERT,
-    NEIGHBOURS,
-    OA,
     PAGE_SIZE,
-    PREFIXES,
-    RDF,
     TYPE,
-    VK,
     Fact,
     constants,
     evidence_rows,
@@ -42,6 +37,7 @@ from mappings.publishing.page_data import (
     write_file,
     write_page_data,
 )
+from mappings.publishing.page_queries import NEIGHBOURS, OA, PREFIXES, RDF, VK
 
 # Which resources' items a change reaches, per kind. A changed union quad that the items query reads (`_read_by`)
 # reaches the resources among its terms, and through each lister whose properties it has, the resources found

@@ -15,24 +15,15 @@ from pyoxigraph import Literal, NamedNode
 
 from mappings.publishing.page_data import (
     FILE,
-    LINEAGE_ITEMS,
     MAX_EVIDENCE,
-    MEETINGS_ABOUT_ITEMS,
-    MEETINGS_ATTENDED_ITEMS,
-    NAMESAKE_ITEMS,
-    NEIGHBOURS,
     NOT_INCOMING,
     PAGE_SIZE,
-    PLACE_EVENTS_ITEMS,
-    POSITION_ITEMS,
     choose_quotes,
     constants,
 )
+from mappings.publishing.page_queries import NEIGHBOURS
 
-__all__ = [
-    "LINEAGE_ITEMS", "MAX_EVIDENCE", "MEETINGS_ABOUT_ITEMS", "MEETINGS_ATTENDED_ITEMS", "NAMESAKE_ITEMS",
-    "NEIGHBOURS", "NOT_INCOMING", "PAGE_SIZE", "PLACE_EVENTS_ITEMS", "POSITION_ITEMS", "PageData", "choose_quotes",
-]
+__all__ = ["MAX_EVIDENCE", "NEIGHBOURS", "NOT_INCOMING", "PAGE_SIZE", "PageData", "choose_quotes"]
 LOG = logging.getLogger("uvicorn.error")
 Term = NamedNode | Literal
 Fact = tuple[NamedNode, NamedNode, Term]
