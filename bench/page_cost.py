@@ -31,8 +31,8 @@ from server.http.urls import URLS, Urls
 from server.pages.description import describe
 from server.routes.resources import Asked, PageJob, make_page, open_page_worker
 
-HEADER = ("| kind | pages | triples shown, small → large | CPU ms a page, small | large | large / small |\n"
-          "|---|---:|---:|---:|---:|---:|")
+HEADER = ("| kind | pages | triples shown, small → large | CPU ms a page, small | large | large / small "
+          "| per triple shown, large / small |\n|---|---:|---:|---:|---:|---:|---:|")
 
 
 class Build:
@@ -72,8 +72,10 @@ def measure(small: Build, large: Build, paths: list[str], rounds: int) -> str:
         for which in (0, 1) if round_ % 2 == 0 else (1, 0):
             times[which].append(builds[which].cpu_ms(paths))
     a, b = (statistics.median(times[which][1:]) for which in (0, 1))
-    shown = f"{small.shown(paths) / len(paths):,.0f} → {large.shown(paths) / len(paths):,.0f}"
-    return f"{len(paths):,} | {shown} | {a:.2f} | {b:.2f} | {b / a:.2f}x |"
+    shown_small, shown_large = small.shown(paths), large.shown(paths)
+    shown = f"{shown_small / len(paths):,.0f} → {shown_large / len(paths):,.0f}"
+    per_triple = (b / shown_large) / (a / shown_small)
+    return f"{len(paths):,} | {shown} | {a:.2f} | {b:.2f} | {b / a:.2f}x | {per_triple:.2f}x |"
 
 
 def main(argv: list[str] | None = None) -> int:
