@@ -75,7 +75,9 @@ WHERE = re.compile(r"\bWHERE\s*\{")
 INSERT = {"incoming": "INSERT INTO incoming VALUES (?, ?, ?, ?)",
           "neighbours": "INSERT INTO neighbours VALUES (?, ?, ?, ?)",
           "evidence": "INSERT INTO evidence VALUES (?, ?, ?, ?, ?)",
-          "reports": "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?)"}
+          # a statement comes once per copy of its article (and per date): its row keeps the first date and story
+          "reports": "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (subject, predicate, object, statement)"
+                     " DO UPDATE SET published = min(published, excluded.published), story = min(story, excluded.story)"}
 
 
 def constants() -> dict[str, str]:
@@ -219,20 +221,15 @@ def neighbour_rows(
 
 def report_rows(store: Store, statements: Iterable[NamedNode] | None = None) -> Iterator[tuple[str, ...]]:
     """Per fact and statement (of every one, or of `statements`): its article's publication date ("" if unknown)
-    and story (the first IRI among the article and its copies), the first of each when it has several."""
+    and story (the first IRI among the article and its copies). A statement whose article has copies or several
+    dates comes once for each, as the store answers: `INSERT["reports"]` keeps the first date and the first story
+    of its rows, in SQLite, so that the build holds no statement in memory (4 million at 100,000 articles)."""
     bound = "" if statements is None else f"VALUES ?statement {{ {_terms(statements)} }}"
-    rows = select(store, prologue() + with_values(STATEMENTS, bound))
-    found: dict[tuple[str, str, str, str], tuple[str, str]] = {}
-    for row in rows:
+    for row in select(store, prologue() + with_values(STATEMENTS, bound)):
         s, p = row["s"], row["p"]
-        if not (isinstance(s, NamedNode) and isinstance(p, NamedNode)):
-            continue
-        key = (s.value, p.value, str(row["o"]), row["statement"].value)
-        day = row["published"].value if row["published"] is not None else ""
-        story, known = _story(row["article"], row["copy"]), found.get(key)
-        found[key] = (min(known[0], day), min(known[1], story)) if known else (day, story)
-    for key, (day, story) in found.items():
-        yield *key, day, story
+        if isinstance(s, NamedNode) and isinstance(p, NamedNode):
+            day = row["published"].value if row["published"] is not None else ""
+            yield s.value, p.value, str(row["o"]), row["statement"].value, day, _story(row["article"], row["copy"])
 
 
 def evidence_rows(
