@@ -40,8 +40,8 @@ import os
 import re
 import shutil
 import sqlite3
-from bisect import insort
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from heapq import nsmallest
 from itertools import chain, groupby
 from pathlib import Path
 from typing import TypeGuard
@@ -159,20 +159,12 @@ def write_file(build: Path, fill: Callable[[sqlite3.Connection], None], start: P
 def incoming_rows(links: Iterable[Quad]) -> Iterator[tuple[str, str, int, str]]:
     """Per resource and property: how many links, and the first page of their subjects (by IRI). The links of one
     resource and property come together, as the store gives them (a property's by object: its POS index), so
-    each row is written when the next begins: the build holds one page, not every resource's (578 MiB at 10k).
-    A resource and property that came twice would make two rows, which the table's key refuses."""
+    each row is written when the next begins and the build holds one group's subjects, not every resource's. A
+    resource and property that came twice would make two rows, which the table's key refuses."""
     for (obj, predicate), group in groupby(links, key=lambda quad: (quad.object, quad.predicate)):
-        if not links_to_page(obj, predicate):
-            continue
-        count, first = 0, list[str]()
-        for subject, _, _, _ in group:
-            count += 1
-            if len(first) < PAGE_SIZE:
-                insort(first, subject.value)
-            elif subject.value < first[-1]:
-                insort(first, subject.value)
-                first.pop()
-        yield obj.value, predicate.value, count, "\n".join(first)
+        if links_to_page(obj, predicate):
+            subjects = [subject.value for subject, _, _, _ in group]
+            yield obj.value, predicate.value, len(subjects), "\n".join(nsmallest(PAGE_SIZE, subjects))
 
 
 def links_to_page(obj: object, predicate: NamedNode) -> TypeGuard[NamedNode]:
