@@ -24,6 +24,8 @@ from mappings.publishing.publish import current_build
 
 FOAF_NAME = NamedNode("http://xmlns.com/foaf/0.1/name")
 OA_SOURCE = NamedNode("http://www.w3.org/ns/oa#hasSource")
+OA_EXACT = NamedNode("http://www.w3.org/ns/oa#exact")
+LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 EDIT_GRAPH = NamedNode("http://localhost:8000/graph/edit")
 TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 TABLES = ("incoming", "neighbours", "evidence", "reports", "meta")
@@ -247,6 +249,19 @@ EDITS: dict[str, tuple[str, Callable[..., tuple[list[Triple], list[Triple]]]]] =
         lambda later, **_: ([], [Triple(later, vk("attestedOn"), day("1900-01-01"))])),
     "a participant taken out of a meeting": (
         "?m vk:participant ?p", lambda m, p: ([Triple(m, vk("participant"), p)], [])),
+    # what a page shows of a statement quoted, and nothing else: the quote is read again
+    "the sentence an evidence quotes": (
+        "?st vk:evidence/oa:hasSelector ?selector . ?selector oa:exact ?text",
+        lambda selector, text, **_: ([Triple(selector, OA_EXACT, text)],
+                                     [Triple(selector, OA_EXACT, Literal("Một câu khác.", language="vi"))])),
+    "the title of an article quoted": (
+        "?st vk:evidence/oa:hasSource ?a . ?a rdfs:label ?title",
+        lambda a, title, **_: ([Triple(a, LABEL, title)], [Triple(a, LABEL, Literal("Tiêu đề khác", language="vi"))])),
+    "the rule that read a statement": (
+        ("?st vk:evidence/oa:hasSelector/oa:exact ?text ; vk:rule ?rule ; rdf:subject ?s ; rdf:predicate ?p ;"
+         " rdf:object ?o FILTER NOT EXISTS { ?other rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o"
+         " FILTER(?other != ?st) }"),
+        lambda st, rule, **_: ([Triple(st, vk("rule"), rule)], [Triple(st, vk("rule"), Literal("another-rule"))])),
 }
 
 

@@ -4,9 +4,10 @@ A page's first visit used to compute, from the whole store, what grows with the 
 into the resource by each property (a directive cited by every article), how many articles report each fact
 and which few to quote, and the neighbours a page draws (a province's documents and meetings). Here the build
 computes them for every resource in a few passes over its store, and the server reads a few rows per page
-(`server.data.page_data`); the rest of a page (the resource's own triples, the quoted sentences, labels) is
-bounded and still read from the store. A build without the file (older builds, `--dataset`, `--store`) is
-served by the per-request queries, which compute the same (tests/test_page_data.py renders pages both ways).
+(`server.data.page_data`), with what it shows of the statements it quotes (most of a page's reads, made once
+here); the rest of a page (the resource's own triples, labels) is bounded and still read from the store. A build
+without the file (older builds, `--dataset`, `--store`) is served by the per-request queries, which compute the
+same (tests/test_page_data.py renders pages both ways).
 
 Tables, each keyed by the resource or the fact it describes, so that an incremental build can rewrite the rows
 of what changed alone:
@@ -16,10 +17,12 @@ of what changed alone:
                                                       the subjects of the first page (by IRI, newline-separated)
     neighbours(resource, kind, more, items)           the items a page draws of each kind (`NEIGHBOURS`), as the
                                                       page keeps them, and how many more there are
-    evidence(subject, predicate, object, reported, statements)
+    evidence(subject, predicate, object, reported, quoted)
                                                       per fact (the object in N-Triples): how many stories report
                                                       it (copies of one story, vk:sameStoryAs, count once) and
-                                                      the statements quoted (`choose_quotes`)
+                                                      what the page shows of the statements quoted
+                                                      (`choose_quotes`; `quotes.encode` of their triples, read
+                                                      with `quotes.QuoteReader`)
     reports(subject, predicate, object, statement, published, story)
                                                       per fact, each statement of it with its article's date and
                                                       story: what `evidence` is made of, kept so that a fact many
@@ -49,10 +52,11 @@ from typing import TypeGuard
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from mappings.publishing.page_queries import NEIGHBOURS, OA, PREFIXES, RDF, STATEMENTS
+from mappings.publishing.quotes import QuoteReader, StoreReads, encode
 from mappings.publishing.store import BuildCheckError
 
 FILE = "pages.sqlite"
-VERSION = "2"
+VERSION = "3"
 PAGE_SIZE = 25  # incoming links per property on a page
 MAX_EVIDENCE = 5  # statements quoted per fact
 NOT_INCOMING = frozenset({RDF + "subject", RDF + "object", OA + "hasSource"})  # evidence, shown as quotes
@@ -66,7 +70,7 @@ CREATE TABLE incoming (resource TEXT NOT NULL, predicate TEXT NOT NULL, count IN
 CREATE TABLE neighbours (resource TEXT NOT NULL, kind TEXT NOT NULL, more INTEGER NOT NULL, items TEXT NOT NULL,
   PRIMARY KEY (resource, kind)) WITHOUT ROWID;
 CREATE TABLE evidence (subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL,
-  reported INTEGER NOT NULL, statements TEXT NOT NULL, PRIMARY KEY (subject, predicate, object)) WITHOUT ROWID;
+  reported INTEGER NOT NULL, quoted BLOB NOT NULL, PRIMARY KEY (subject, predicate, object)) WITHOUT ROWID;
 CREATE TABLE reports (subject TEXT NOT NULL, predicate TEXT NOT NULL, object TEXT NOT NULL, statement TEXT NOT NULL,
   published TEXT NOT NULL, story TEXT NOT NULL, PRIMARY KEY (subject, predicate, object, statement)) WITHOUT ROWID;
 """
@@ -112,7 +116,7 @@ def write_page_data(build: Path) -> Path:
         db.executemany(INSERT["incoming"], incoming_rows(_links_to_pages(store)))
         db.executemany(INSERT["neighbours"], neighbour_rows(store))
         db.executemany(INSERT["reports"], report_rows(store))
-        db.executemany(INSERT["evidence"], evidence_rows(db))
+        db.executemany(INSERT["evidence"], evidence_rows(db, store))
         db.executemany("INSERT INTO meta VALUES (?, ?)", sorted({**constants(), "quads": str(len(store))}.items()))
 
     return write_file(build, fill)
@@ -223,19 +227,21 @@ def report_rows(store: Store, statements: Iterable[NamedNode] | None = None) -> 
 
 
 def evidence_rows(
-    db: sqlite3.Connection, facts: Iterable[Fact] | None = None
-) -> Iterator[tuple[str, str, str, int, str]]:
-    """Per fact (of every one, or of `facts`), from its reports: how many stories report it, and the statements
-    to quote (`choose_quotes`)."""
+    db: sqlite3.Connection, store: Store, facts: Iterable[Fact] | None = None
+) -> Iterator[tuple[str, str, str, int, bytes]]:
+    """Per fact (of every one, or of `facts`), from its reports: how many stories report it, and what the page
+    shows of the statements to quote (`choose_quotes`), read from `store`."""
     select = "SELECT subject, predicate, object, statement, published, story FROM reports"
     if facts is None:
         rows: Iterable[tuple[str, ...]] = db.execute(select + " ORDER BY subject, predicate, object")
     else:
         where = " WHERE subject = ? AND predicate = ? AND object = ?"
         rows = chain.from_iterable(db.execute(select + where, fact) for fact in sorted(facts))
+    reads = StoreReads(store)
     for fact, group in groupby(rows, key=lambda row: row[:3]):
         reported, kept = choose_quotes({row[3]: (row[4], row[5]) for row in group})
-        yield fact[0], fact[1], fact[2], reported, "\n".join(kept)
+        quoted = QuoteReader(reads).statements(NamedNode(statement) for statement in kept)
+        yield fact[0], fact[1], fact[2], reported, encode(quoted)
 
 
 def _story(article: object, copy: object) -> str:

@@ -68,10 +68,14 @@ LISTERS: dict[tuple[str, str], tuple[tuple[frozenset[str], str], ...]] = {  # (c
     (VK + "Official", "namesakes"): (  # ?t: a name
         (frozenset({PREFIXES["foaf"] + "name"}), "SELECT ?resource WHERE { ?resource foaf:name ?t }"),),
 }
-# What a changed union quad touches of STATEMENTS, by its property: its subject is a statement, an evidence node
-# or an article, whose statements are reported again (an article's new copy changes its stories).
-OF_STATEMENT = frozenset({RDF + "subject", RDF + "predicate", RDF + "object", VK + "evidence"})
-OF_EVIDENCE, OF_ARTICLE = OA + "hasSource", frozenset({VK + "published", VK + "sameStoryAs"})
+# What a changed union quad touches of STATEMENTS and of what a page shows of a statement quoted (`quotes`), by
+# its property: its subject is a statement, an evidence node, a selector or an article, whose statements are
+# reported again (an article's new copy changes its stories) and their quotes read again.
+OF_STATEMENT = frozenset({RDF + "subject", RDF + "predicate", RDF + "object", VK + "evidence",
+                          *(VK + name for name in ("rule", "spanStart", "spanEnd", "spanText"))})
+OF_EVIDENCE = frozenset({OA + "hasSource", OA + "hasSelector"})
+OF_SELECTOR = frozenset({OA + "start", OA + "end", OA + "exact"})
+OF_ARTICLE = frozenset({VK + "published", VK + "sameStoryAs", PREFIXES["rdfs"] + "label"})
 DELETE = {"incoming": "DELETE FROM incoming WHERE resource = ? AND predicate = ?",
           "neighbours": "DELETE FROM neighbours WHERE resource = ? AND kind = ?",
           "evidence": "DELETE FROM evidence WHERE subject = ? AND predicate = ? AND object = ?",
@@ -198,22 +202,26 @@ def _read_by(query: str) -> set[str]:
 
 
 def _update_evidence(db: sqlite3.Connection, store: Store, changed: Collection[Quad]) -> None:
-    """The statements the change touches are reported again, and the facts they were or are of counted again."""
+    """The statements the change touches are reported again, and the facts they were or are of counted and
+    quoted again."""
     statements = _statements_touched(store, changed)
     facts = _facts_of(store, statements, changed)
     db.executemany(DELETE["reports"], [(*fact, st.value) for st in statements for fact in facts[st]])
     db.executemany(INSERT["reports"], report_rows(store, statements) if statements else ())
     touched = set().union(*facts.values())
-    _replace(db, "evidence", touched, evidence_rows(db, touched))
+    _replace(db, "evidence", touched, evidence_rows(db, store, touched))
 
 
 def _statements_touched(store: Store, changed: Collection[Quad]) -> set[NamedNode]:
-    """The statements whose reports the changed union quads change: a statement's own quads, its evidence's
-    source, its article's date and copies."""
+    """The statements whose reports or quotes the changed union quads change: a statement's own quads, its
+    evidence's source and selector, the selector's quads, its article's title, date and copies. (A link taken out
+    is itself a change: what it linked is reached through it.)"""
     statements = {q.subject for q in changed if q.predicate.value in OF_STATEMENT}
-    evidence = {q.subject for q in changed if q.predicate.value == OF_EVIDENCE}
+    evidence = {q.subject for q in changed if q.predicate.value in OF_EVIDENCE}
+    selectors = {q.subject for q in changed if q.predicate.value in OF_SELECTOR}
     articles = {q.subject for q in changed if q.predicate.value in OF_ARTICLE}
-    evidence |= {q.subject for a in articles for q in _quads(store, None, OF_EVIDENCE, a)}
+    evidence |= {q.subject for s in selectors for q in _quads(store, None, OA + "hasSelector", s)}
+    evidence |= {q.subject for a in articles for q in _quads(store, None, OA + "hasSource", a)}
     statements |= {q.subject for e in evidence for q in _quads(store, None, VK + "evidence", e)}
     return {st for st in statements if isinstance(st, NamedNode)}
 

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 
 from mappings.publishing.page_data import (
     FILE,
@@ -22,6 +22,7 @@ from mappings.publishing.page_data import (
     constants,
 )
 from mappings.publishing.page_queries import NEIGHBOURS
+from mappings.publishing.quotes import decode
 
 __all__ = ["MAX_EVIDENCE", "NEIGHBOURS", "NOT_INCOMING", "PAGE_SIZE", "PageData", "choose_quotes"]
 LOG = logging.getLogger("uvicorn.error")
@@ -77,19 +78,19 @@ class PageData:
         items, more = rows[0]
         return tuple(NamedNode(item[1:-1]) for item in items.split("\n")), more
 
-    def evidence(self, facts: Iterable[Fact]) -> dict[Fact, tuple[int, list[NamedNode]]]:
-        """Per fact reported: how many stories report it, and the statements to quote."""
-        found: dict[Fact, tuple[int, list[NamedNode]]] = {}
+    def evidence(self, facts: Iterable[Fact]) -> dict[Fact, tuple[int, list[Triple]]]:
+        """Per fact reported: how many stories report it, and what the page shows of the statements quoted."""
+        found: dict[Fact, tuple[int, bytes]] = {}
         with self._lock:
             for fact in facts:
                 s, p, o = fact
                 row = self._db.execute(
-                    "SELECT reported, statements FROM evidence WHERE subject = ? AND predicate = ? AND object = ?",
+                    "SELECT reported, quoted FROM evidence WHERE subject = ? AND predicate = ? AND object = ?",
                     (s.value, p.value, str(o)),
                 ).fetchone()
                 if row is not None:
-                    found[fact] = (row[0], [NamedNode(st) for st in row[1].split("\n")])
-        return found
+                    found[fact] = row
+        return {fact: (reported, decode(quoted)) for fact, (reported, quoted) in found.items()}
 
     def _all(self, sql: str, *args: str) -> list[tuple]:
         with self._lock:

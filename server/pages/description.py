@@ -278,15 +278,17 @@ def _evidence(
     fact (copies of one story, `vk:sameStoryAs`, count once).
 
     A fact reported by hundreds of articles is common (a central directive): only the statements quoted are
-    read whole, the others only counted."""
+    read whole, the others only counted. With page data, the build read them (`mappings.publishing.quotes`)."""
     if not facts:
         return [], {}
-    chosen = data.evidence(facts) if data is not None else _chosen(store, iri)
+    if data is not None:
+        found = data.evidence(facts)
+        reported = {fact: found[fact][0] if fact in found else 0 for fact in facts}
+        return [triple for fact in facts if fact in found for triple in found[fact][1]], reported
+    chosen = _chosen(store, iri)
     reported = {fact: chosen[fact][0] if fact in chosen else 0 for fact in facts}
     kept = [statement for fact in facts if fact in chosen for statement in chosen[fact][1]]
-    if not kept:
-        return [], reported
-    return reads.evidence(kept), reported
+    return (reads.evidence(kept) if kept else []), reported
 
 
 def _chosen(store: GraphStore, iri: str) -> dict[Fact, tuple[int, list[NamedNode]]]:

@@ -11,18 +11,13 @@ from collections.abc import Iterable, Sequence
 
 from pyoxigraph import BlankNode, NamedNode, Triple
 
+from mappings.publishing.quotes import QuoteReader
 from server.data.store import GraphStore
 from server.http.namespaces import PREFIXES, RDF_TYPE, RDFS_LABEL
 from server.pages.neighbourhoods import Neighbourhood
 
 VK, RDF, OA = PREFIXES["vk"], PREFIXES["rdf"], PREFIXES["oa"]
 LABEL, TYPE = NamedNode(RDFS_LABEL), NamedNode(RDF_TYPE)
-SUBJECT, PREDICATE, OBJECT = NamedNode(RDF + "subject"), NamedNode(RDF + "predicate"), NamedNode(RDF + "object")
-STATEMENT, EVIDENCE_CLASS = NamedNode(RDF + "Statement"), NamedNode(VK + "Evidence")
-EVIDENCE, SOURCE, SELECTOR = NamedNode(VK + "evidence"), NamedNode(OA + "hasSource"), NamedNode(OA + "hasSelector")
-SELECTED = (NamedNode(OA + "start"), NamedNode(OA + "end"), NamedNode(OA + "exact"))  # all three, or no quote
-OPTIONAL_OF_STATEMENT = tuple(NamedNode(VK + name) for name in ("rule", "spanStart", "spanEnd", "spanText"))
-PUBLISHED = NamedNode(VK + "published")
 ORG = PREFIXES["org"]
 ISSUED_ON, PROVINCE, ABOUT = NamedNode(VK + "issuedOn"), NamedNode(VK + "province"), NamedNode(VK + "about")
 HELD_ON, HELD_IN, MEETING = NamedNode(VK + "heldOn"), NamedNode(VK + "heldIn"), NamedNode(VK + "Meeting")
@@ -45,7 +40,7 @@ class Lookups:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._places: set[object] | None = None  # `_absorbed`
-        self._sentences: dict[NamedNode | BlankNode, list[Triple]] = {}  # `_evidence`
+        self._quotes = QuoteReader(store)
 
     def outgoing(self, own: list[Triple], iri: str) -> list[Triple]:
         """`OUTGOING`: the resource's own triples, the labels of what they point to and of their properties."""
@@ -60,67 +55,8 @@ class Lookups:
         return found
 
     def evidence(self, statements: Iterable[NamedNode]) -> list[Triple]:
-        """`EVIDENCE`: each statement with its evidence, selector and article, when it has a subject, a predicate,
-        an object and an evidence with a source and a selector that has a start, an end and a sentence."""
-        found: list[Triple] = []
-        for statement in dict.fromkeys(statements):
-            found += self._statement(statement)
-        return found
-
-    def _statement(self, statement: NamedNode) -> list[Triple]:
-        values: dict[str, list[Triple]] = {}
-        for triple in self.store.triples(statement):
-            values.setdefault(triple.predicate.value, []).append(triple)
-        quoted = [found for triple in values.get(EVIDENCE.value, ()) if (found := self._evidence(triple))]
-        if not quoted or not all(values.get(p.value) for p in (SUBJECT, PREDICATE, OBJECT)):
-            return []
-        found = [Triple(statement, TYPE, STATEMENT)]
-        for predicate in (SUBJECT, PREDICATE, OBJECT, *OPTIONAL_OF_STATEMENT):
-            found += values.get(predicate.value, ())
-        for evidence in quoted:
-            found += evidence
-        return found
-
-    def _evidence(self, link: Triple) -> list[Triple]:
-        """The statement's `vk:evidence` link and what the page reads of it, or [] when it quotes nothing. An
-        evidence node is a sentence of an article, which often says several facts of one page: read once."""
-        evidence = link.object
-        if not isinstance(evidence, NamedNode | BlankNode):
-            return []
-        if evidence not in self._sentences:
-            self._sentences[evidence] = self._sentence(evidence)
-        read = self._sentences[evidence]
-        return [link, *read] if read else []
-
-    def _sentence(self, evidence: NamedNode | BlankNode) -> list[Triple]:
-        """What the page reads of an evidence node: its source and its complete selectors, the source's label and
-        date; [] when it has no source or no complete selector."""
-        values: dict[str, list[Triple]] = {}
-        for triple in self.store.triples(evidence):
-            values.setdefault(triple.predicate.value, []).append(triple)
-        sources = values.get(SOURCE.value, [])
-        selectors = [(t, found) for t in values.get(SELECTOR.value, ()) if (found := self._selector(t.object))]
-        if not sources or not selectors:
-            return []
-        found = [Triple(evidence, TYPE, EVIDENCE_CLASS), *sources]
-        for triple, selected in selectors:
-            found += [triple, *selected]
-        for source in dict.fromkeys(t.object for t in sources):
-            if isinstance(source, NamedNode | BlankNode):
-                found += self.store.kept(source, LABEL)
-                found += self.store.kept(source, PUBLISHED)
-        return found
-
-    def _selector(self, selector: object) -> list[Triple]:
-        """A selector's start, end and sentence, or [] when one of them is missing."""
-        if not isinstance(selector, NamedNode | BlankNode):
-            return []
-        values: dict[str, list[Triple]] = {}
-        for triple in self.store.triples(selector):
-            values.setdefault(triple.predicate.value, []).append(triple)
-        if not all(values.get(p.value) for p in SELECTED):
-            return []
-        return [triple for p in SELECTED for triple in values[p.value]]
+        """`EVIDENCE`: what the page shows of each statement quoted (`mappings.publishing.quotes`)."""
+        return self._quotes.statements(statements)
 
     def neighbourhood(self, cls: str, kind: Neighbourhood, iri: str, items: Sequence[NamedNode]) -> list[Triple]:
         """The CONSTRUCT of a neighbourhood (`server.pages.neighbourhoods`): what the page shows of each item.
