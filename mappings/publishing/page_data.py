@@ -52,13 +52,15 @@ from typing import TypeGuard
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from mappings.publishing.page_queries import NEIGHBOURS, OA, PREFIXES, RDF, STATEMENTS
-from mappings.publishing.quotes import QuoteReader, StoreReads, encode
+from mappings.publishing.quote_workers import Choice, rows_in_workers
+from mappings.publishing.quotes import StoreReads, packed_quotes
 from mappings.publishing.store import BuildCheckError
 
 FILE = "pages.sqlite"
 VERSION = "3"
 PAGE_SIZE = 25  # incoming links per property on a page
 MAX_EVIDENCE = 5  # statements quoted per fact
+PARALLEL_FROM = 200_000  # quads from which worker processes read the quotes (under it, starting them costs more)
 NOT_INCOMING = frozenset({RDF + "subject", RDF + "object", OA + "hasSource"})  # evidence, shown as quotes
 TYPE = RDF + "type"
 IS_A = NamedNode(TYPE)
@@ -107,16 +109,21 @@ def choose_quotes(statements: Mapping[str, tuple[str, str]], limit: int = MAX_EV
     return len(stories), list(stories.values())[:limit]
 
 
-def write_page_data(build: Path) -> Path:
-    """Writes `build/pages.sqlite` from the build's store (closed, complete), durably; returns its path."""
+def write_page_data(build: Path, workers: int | None = None) -> Path:
+    """Writes `build/pages.sqlite` from the build's store (closed, complete), durably; returns its path. The
+    quotes are read by `workers` processes (by default one per core from `PARALLEL_FROM` quads, else none)."""
     store = Store.read_only(str(build / "store"))
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if len(store) >= PARALLEL_FROM else 1
 
     def fill(db: sqlite3.Connection) -> None:
         db.executescript(SCHEMA)
         db.executemany(INSERT["incoming"], incoming_rows(_links_to_pages(store)))
         db.executemany(INSERT["neighbours"], neighbour_rows(store))
         db.executemany(INSERT["reports"], report_rows(store))
-        db.executemany(INSERT["evidence"], evidence_rows(db, store))
+        evidence = evidence_rows(db, store) if workers < 2 else rows_in_workers(
+            build / "store", quote_choices(db), workers)
+        db.executemany(INSERT["evidence"], evidence)
         db.executemany("INSERT INTO meta VALUES (?, ?)", sorted({**constants(), "quads": str(len(store))}.items()))
 
     return write_file(build, fill)
@@ -231,17 +238,23 @@ def evidence_rows(
 ) -> Iterator[tuple[str, str, str, int, bytes]]:
     """Per fact (of every one, or of `facts`), from its reports: how many stories report it, and what the page
     shows of the statements to quote (`choose_quotes`), read from `store`."""
+    reads = StoreReads(store)
+    for fact, reported, kept in quote_choices(db, facts):
+        yield *fact, reported, packed_quotes(reads, kept)
+
+
+def quote_choices(db: sqlite3.Connection, facts: Iterable[Fact] | None = None) -> Iterator[Choice]:
+    """Per fact (of every one, or of `facts`), from its reports: how many stories report it, and the statements
+    to quote (`choose_quotes`)."""
     select = "SELECT subject, predicate, object, statement, published, story FROM reports"
     if facts is None:
         rows: Iterable[tuple[str, ...]] = db.execute(select + " ORDER BY subject, predicate, object")
     else:
         where = " WHERE subject = ? AND predicate = ? AND object = ?"
         rows = chain.from_iterable(db.execute(select + where, fact) for fact in sorted(facts))
-    reads = StoreReads(store)
     for fact, group in groupby(rows, key=lambda row: row[:3]):
         reported, kept = choose_quotes({row[3]: (row[4], row[5]) for row in group})
-        quoted = QuoteReader(reads).statements(NamedNode(statement) for statement in kept)
-        yield fact[0], fact[1], fact[2], reported, encode(quoted)
+        yield (fact[0], fact[1], fact[2]), reported, kept
 
 
 def _story(article: object, copy: object) -> str:

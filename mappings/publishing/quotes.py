@@ -126,6 +126,11 @@ class QuoteReader:
         return values
 
 
+def packed_quotes(reads: Reads, statements: Iterable[str]) -> bytes:
+    """What a page shows of `statements` (IRIs), as the page data keeps it."""
+    return encode(QuoteReader(reads).statements(NamedNode(statement) for statement in statements))
+
+
 def encode(triples: Iterable[Triple]) -> bytes:
     """Triples as zlib'd N-Triples, in their order."""
     packer = zlib.compressobj(9, zdict=SHARED)
