@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
 
+from mappings.publishing import quotes
 from mappings.publishing.quotes import QuoteReader, StoreReads, decode, encode
 
 VK, OA = "https://w3id.org/vankien/ontology#", "http://www.w3.org/ns/oa#"
@@ -73,3 +74,13 @@ def test_quotes_come_back_from_the_page_data_as_they_went_in(store: Store) -> No
     assert decode(packed) == quoted
     assert len(packed) < len("".join(f"{t} .\n" for t in quoted).encode()) / 3
     assert decode(encode([])) == []
+
+
+def test_a_reader_that_forgets_its_sentences_reads_them_again(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build reads every quote of a corpus with one reader, which keeps only the last sentences it read."""
+    keeping = QuoteReader(StoreReads(store))
+    first = [keeping.statements([node(name)]) for name in ("st1", "st2", "st1")]
+    monkeypatch.setattr(quotes, "SENTENCES_KEPT", 1)
+    forgetting = QuoteReader(StoreReads(store))
+    assert [forgetting.statements([node(name)]) for name in ("st1", "st2", "st1")] == first
+    assert first[0] == first[2] != []

@@ -53,7 +53,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, S
 
 from mappings.publishing.page_queries import NEIGHBOURS, OA, PREFIXES, RDF, STATEMENTS
 from mappings.publishing.quote_workers import Choice, rows_in_workers
-from mappings.publishing.quotes import StoreReads, packed_quotes
+from mappings.publishing.quotes import QuoteReader, StoreReads, packed_quotes
 from mappings.publishing.store import BuildCheckError
 
 FILE = "pages.sqlite"
@@ -238,9 +238,9 @@ def evidence_rows(
 ) -> Iterator[tuple[str, str, str, int, bytes]]:
     """Per fact (of every one, or of `facts`), from its reports: how many stories report it, and what the page
     shows of the statements to quote (`choose_quotes`), read from `store`."""
-    reads = StoreReads(store)
+    reader = QuoteReader(StoreReads(store))
     for fact, reported, kept in quote_choices(db, facts):
-        yield *fact, reported, packed_quotes(reads, kept)
+        yield *fact, reported, packed_quotes(reader, kept)
 
 
 def quote_choices(db: sqlite3.Connection, facts: Iterable[Fact] | None = None) -> Iterator[Choice]:

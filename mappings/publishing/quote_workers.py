@@ -13,13 +13,13 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from mappings.publishing.quotes import StoreReads, packed_quotes
+from mappings.publishing.quotes import QuoteReader, StoreReads, packed_quotes
 
 BATCH = 500  # facts per task: a tenth of a second of reading
 Choice = tuple[tuple[str, str, str], int, list[str]]  # a fact, how many stories report it, the statements to quote
 Row = tuple[str, str, str, int, bytes]  # the page data's evidence row
 
-_reads: StoreReads | None = None  # the worker's store
+_reader: QuoteReader | None = None  # the worker's, over its store
 
 
 def rows_in_workers(store: Path, choices: Iterable[Choice], workers: int) -> Iterator[Row]:
@@ -39,10 +39,10 @@ def rows_in_workers(store: Path, choices: Iterable[Choice], workers: int) -> Ite
 
 
 def _open(store: str) -> None:
-    global _reads
-    _reads = StoreReads(Store.read_only(store))
+    global _reader
+    _reader = QuoteReader(StoreReads(Store.read_only(store)))
 
 
 def _rows(batch: list[Choice]) -> list[Row]:
-    assert _reads is not None, "the worker opens its store first"
-    return [(*fact, reported, packed_quotes(_reads, kept)) for fact, reported, kept in batch]
+    assert _reader is not None, "the worker opens its store first"
+    return [(*fact, reported, packed_quotes(_reader, kept)) for fact, reported, kept in batch]
