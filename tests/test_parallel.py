@@ -94,3 +94,20 @@ def test_code_that_cannot_be_stopped_kills_its_worker_and_only_that_item(monkeyp
         assert workers.alone(backtracking, 0.2) == "stopped in time"
     assert results == ["its worker died"]
     assert time.monotonic() - started < 20
+
+
+def process_of(item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+def test_closed_workers_end_and_later_work_runs_in_this_process() -> None:
+    """A build closes its workers once every graph is rendered: their memory goes back before the page data."""
+    with Workers(2) as workers:
+        ran = dict(workers.map(process_of, range(6)))
+        assert sorted(ran) == list(range(6)) and os.getpid() not in ran.values()
+        workers.close()
+        for pid in set(ran.values()):
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)  # ended, and reaped
+        assert dict(workers.map(process_of, range(2))) == {0: os.getpid(), 1: os.getpid()}
+        workers.close()  # again: nothing to end

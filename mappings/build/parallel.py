@@ -65,8 +65,13 @@ class Workers:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """The worker processes end, and what they held goes back; work given after runs in this process."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def map(self, function: Callable[[T], R], items: Iterable[T],
             salvage: Callable[[T], R] | None = None) -> Iterator[R]:

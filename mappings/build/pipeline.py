@@ -389,6 +389,9 @@ class _Build:
                 yield graph.rendered
                 resumed = time.process_time()
         bar.close()
+        # Every graph is rendered: the workers' memory (150 MiB each) goes back before the store is indexed
+        # and the page data's own workers start.
+        self.workers.close()
 
     def _checked(self, graphs: Iterable[Rendered | Reused], files: int) -> Iterator[Rendered | Reused]:
         yield from graphs
