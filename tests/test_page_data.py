@@ -11,8 +11,7 @@ import pytest
 
 from bench.corpus import write_corpus
 from mappings.build.pipeline import build
-from mappings.publishing import quote_workers
-from mappings.publishing.page_data import FILE, check_page_data, choose_quotes, write_page_data
+from mappings.publishing.page_data import FILE, check_page_data, choose_quotes
 from mappings.publishing.publish import current_build
 from mappings.publishing.store import BuildCheckError
 from server.data.store import GraphStore
@@ -135,25 +134,6 @@ def test_page_data_of_another_store_or_version_fails_the_check(seeds_out: Path, 
         db.execute("UPDATE meta SET value = '0' WHERE key = 'version'")
     with pytest.raises(BuildCheckError):
         check_page_data(copy, quads)
-
-
-def test_quotes_read_by_worker_processes_are_those_read_in_the_build(
-    corpus_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A big build's quotes are read by worker processes (`quote_workers`), in batches, a few ahead: the rows are
-    the ones a small build reads in its own process, in order."""
-    build_dir = current_build(corpus_build)
-    assert build_dir is not None
-    (tmp_path / "store").symlink_to(build_dir / "store")
-    monkeypatch.setattr(quote_workers, "BATCH", 40)  # many batches, more than are kept in flight
-    written = write_page_data(tmp_path, workers=2)
-    tables = [f"SELECT * FROM {table} ORDER BY 1, 2" for table in ("meta", "incoming", "neighbours", "reports")]
-    tables.append("SELECT * FROM evidence ORDER BY subject, predicate, object")
-    with sqlite3.connect(build_dir / FILE) as own, sqlite3.connect(written) as theirs:
-        facts = own.execute("SELECT COUNT(*) FROM evidence").fetchone()[0]
-        assert facts > 2 * 2 * 40
-        for sql in tables:
-            assert theirs.execute(sql).fetchall() == own.execute(sql).fetchall(), sql
 
 
 def test_quotes_are_one_per_story_the_most_recent_first() -> None:

@@ -52,7 +52,6 @@ from typing import TypeGuard
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from mappings.publishing.page_queries import NEIGHBOURS, OA, PREFIXES, RDF, STATEMENTS
-from mappings.publishing.quote_workers import Choice, rows_in_workers
 from mappings.publishing.quotes import QuoteReader, StoreReads, packed_quotes
 from mappings.publishing.store import BuildCheckError
 
@@ -60,7 +59,6 @@ FILE = "pages.sqlite"
 VERSION = "3"
 PAGE_SIZE = 25  # incoming links per property on a page
 MAX_EVIDENCE = 5  # statements quoted per fact
-PARALLEL_FROM = 200_000  # quads from which worker processes read the quotes (under it, starting them costs more)
 NOT_INCOMING = frozenset({RDF + "subject", RDF + "object", OA + "hasSource"})  # evidence, shown as quotes
 TYPE = RDF + "type"
 IS_A = NamedNode(TYPE)
@@ -109,21 +107,16 @@ def choose_quotes(statements: Mapping[str, tuple[str, str]], limit: int = MAX_EV
     return len(stories), list(stories.values())[:limit]
 
 
-def write_page_data(build: Path, workers: int | None = None) -> Path:
-    """Writes `build/pages.sqlite` from the build's store (closed, complete), durably; returns its path. The
-    quotes are read by `workers` processes (by default one per core from `PARALLEL_FROM` quads, else none)."""
+def write_page_data(build: Path) -> Path:
+    """Writes `build/pages.sqlite` from the build's store (closed, complete), durably; returns its path."""
     store = Store.read_only(str(build / "store"))
-    if workers is None:
-        workers = len(os.sched_getaffinity(0)) if len(store) >= PARALLEL_FROM else 1
 
     def fill(db: sqlite3.Connection) -> None:
         db.executescript(SCHEMA)
         db.executemany(INSERT["incoming"], incoming_rows(_links_to_pages(store)))
         db.executemany(INSERT["neighbours"], neighbour_rows(store))
         db.executemany(INSERT["reports"], report_rows(store))
-        evidence = evidence_rows(db, store) if workers < 2 else rows_in_workers(
-            build / "store", quote_choices(db), workers)
-        db.executemany(INSERT["evidence"], evidence)
+        db.executemany(INSERT["evidence"], evidence_rows(db, store))
         db.executemany("INSERT INTO meta VALUES (?, ?)", sorted({**constants(), "quads": str(len(store))}.items()))
 
     return write_file(build, fill)
@@ -237,24 +230,18 @@ def evidence_rows(
     db: sqlite3.Connection, store: Store, facts: Iterable[Fact] | None = None
 ) -> Iterator[tuple[str, str, str, int, bytes]]:
     """Per fact (of every one, or of `facts`), from its reports: how many stories report it, and what the page
-    shows of the statements to quote (`choose_quotes`), read from `store`."""
-    reader = QuoteReader(StoreReads(store))
-    for fact, reported, kept in quote_choices(db, facts):
-        yield *fact, reported, packed_quotes(reader, kept)
-
-
-def quote_choices(db: sqlite3.Connection, facts: Iterable[Fact] | None = None) -> Iterator[Choice]:
-    """Per fact (of every one, or of `facts`), from its reports: how many stories report it, and the statements
-    to quote (`choose_quotes`)."""
+    shows of the statements to quote (`choose_quotes`), read from `store` by one reader (the facts come by
+    subject, and a subject's facts are often said by the same sentences)."""
     select = "SELECT subject, predicate, object, statement, published, story FROM reports"
     if facts is None:
         rows: Iterable[tuple[str, ...]] = db.execute(select + " ORDER BY subject, predicate, object")
     else:
         where = " WHERE subject = ? AND predicate = ? AND object = ?"
         rows = chain.from_iterable(db.execute(select + where, fact) for fact in sorted(facts))
+    reader = QuoteReader(StoreReads(store))
     for fact, group in groupby(rows, key=lambda row: row[:3]):
         reported, kept = choose_quotes({row[3]: (row[4], row[5]) for row in group})
-        yield (fact[0], fact[1], fact[2]), reported, kept
+        yield fact[0], fact[1], fact[2], reported, packed_quotes(reader, kept)
 
 
 def _story(article: object, copy: object) -> str:
