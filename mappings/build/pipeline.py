@@ -389,8 +389,8 @@ class _Build:
                 yield graph.rendered
                 resumed = time.process_time()
         bar.close()
-        # Every graph is rendered: the workers' memory (150 MiB each) goes back before the store is indexed
-        # and the page data's own workers start.
+        # Every graph is rendered: the workers' memory (about 145 MiB each at 10k) goes back before the store is
+        # closed and the page data and search index are made, in this process.
         self.workers.close()
 
     def _checked(self, graphs: Iterable[Rendered | Reused], files: int) -> Iterator[Rendered | Reused]:
