@@ -16,7 +16,7 @@ from server.data.store import GraphStore
 from server.http.namespaces import PREFIXES, RDF_TYPE, RDFS_LABEL
 from server.pages.neighbourhoods import Neighbourhood
 
-VK, RDF, OA = PREFIXES["vk"], PREFIXES["rdf"], PREFIXES["oa"]
+VK = PREFIXES["vk"]
 LABEL, TYPE = NamedNode(RDFS_LABEL), NamedNode(RDF_TYPE)
 ORG = PREFIXES["org"]
 ISSUED_ON, PROVINCE, ABOUT = NamedNode(VK + "issuedOn"), NamedNode(VK + "province"), NamedNode(VK + "about")
